@@ -1,0 +1,10 @@
+export type {
+  AttributeInput,
+  Message,
+  MessageAttribute,
+  NackOptions,
+  OutgoingMessage,
+  Receipt,
+} from './message.js';
+export { normalizeAttributes } from './message.js';
+export type { Sink, SinkStats, WriteOptions } from './sink.js';
