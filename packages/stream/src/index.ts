@@ -1,3 +1,4 @@
+export type { BatchDriver, BatchLimits, EntryOutcome } from './driver.js';
 export type {
   AttributeInput,
   Message,
