@@ -1,3 +1,5 @@
+export type { MessageInit } from './createMessage.js';
+export { createMessage } from './createMessage.js';
 export type { BatchDriver, BatchLimits, EntryOutcome } from './driver.js';
 export type {
   AttributeInput,
