@@ -8,9 +8,15 @@ const alias = Object.fromEntries(
   readdirSync(packagesDir).map((name) => [`@tributary/${name}`, `${packagesDir}${name}/src/index.ts`]),
 );
 
+/** In CI each run also writes a JSON report, summed up by scripts/test-summary.mjs into one closing line. */
+const reporters = process.env.CI
+  ? ['default', ['json', { outputFile: `.tmp/test-reports/vitest-${process.pid}-${Date.now()}.json` }]]
+  : ['default'];
+
 export default defineConfig({
   resolve: { alias },
   test: {
+    reporters: reporters as never,
     projects: [
       {
         resolve: { alias },
