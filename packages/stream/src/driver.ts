@@ -44,7 +44,12 @@ export interface BatchDriver<T, E> {
   prepare(message: OutgoingMessage<T>): E;
   /** The entry's size by the service's rule, in bytes. */
   entrySize(entry: E): number;
-  /** With `ordered: true`: entries with the same key never have two batches in flight. */
+  /**
+   * With `ordered: true`: entries with the same key never have two batches in flight, go out in write order,
+   * and a failed entry is resent before any later entry of its key. A service that may accept a later entry
+   * of a key after failing an earlier one in the same request (Kinesis PutRecords) needs the driver to mark
+   * those later entries `retryable` too, or to send one entry per key per request.
+   */
   orderingKey?(entry: E): string | undefined;
   /**
    * Sends one batch and returns one outcome per entry, in the order of `entries` (the driver maps

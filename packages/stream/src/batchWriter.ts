@@ -1,0 +1,611 @@
+import {
+  configErrorFromIssues,
+  isRetryableAwsError,
+  isTributaryError,
+  type Logger,
+  parseOptions,
+  silentLogger,
+  toTributaryError,
+} from '@tributary/connection';
+import { backoffDelay } from './backoff.js';
+import type { BatchDriver, BatchLimits, EntryOutcome } from './driver.js';
+import { abortedError, SinkWriteError, writerClosedError } from './errors.js';
+import type { OutgoingMessage, Receipt } from './message.js';
+import { type BatchWriterOptions, batchWriterOptions } from './options.js';
+import type { Sink, SinkStats, WriteOptions } from './sink.js';
+
+/** A {@link Sink} made of a {@link BatchDriver}: batching, retries, backpressure and receipts. */
+export interface BatchWriter<T> extends Sink<T> {
+  /** The limits in force: the driver's, narrowed by `start()` and by the options. */
+  limits(): BatchLimits;
+}
+
+/** What {@link createBatchWriter} takes besides the driver. */
+export type CreateBatchWriterOptions = {
+  /** The sink's name, on receipts, errors and log lines. */
+  name: string;
+  /** Where partial failures are logged; default: silent. */
+  logger?: Logger;
+  /** Aborting rejects every pending write with `ABORTED` and stops sending. */
+  signal?: AbortSignal;
+} & BatchWriterOptions;
+
+/** One written message, from `write()` until its outcome. */
+interface Item<E> {
+  readonly seq: number;
+  readonly entry: E;
+  readonly size: number;
+  /** Ordering key, only with `ordered: true`. */
+  readonly key: string | undefined;
+  readonly messageId: string | undefined;
+  readonly writtenAt: number;
+  /** Sends so far. */
+  attempts: number;
+  admitted: boolean;
+  settled: boolean;
+  resolve(receipt: Receipt): void;
+  reject(error: unknown): void;
+  /** Drops the write signal's listener. */
+  release?: () => void;
+}
+
+interface FlushWaiter {
+  readonly seq: number;
+  remaining: number;
+  resolve(): void;
+}
+
+interface Candidate<E> {
+  items: Item<E>[];
+  full: boolean;
+  oldest: number;
+  lowestSeq: number;
+}
+
+function errorName(error: unknown): string {
+  if (isTributaryError(error) && typeof error.details.awsErrorCode === 'string')
+    return error.details.awsErrorCode;
+  if (error instanceof Error) return error.name;
+  return 'UnknownError';
+}
+
+/**
+ * Builds a batch sink from a {@link BatchDriver}. Writes are buffered and sent in batches by count, bytes and
+ * `lingerMs`, with up to `maxConcurrency` requests in flight; failed entries alone are retried with full-jitter
+ * backoff; `write()` waits while `maxBufferedEntries` entries are held (backpressure) and resolves with a
+ * {@link Receipt} once the service accepted the entry, or rejects with {@link SinkWriteError}.
+ * @example
+ * ```ts
+ * const writer = createBatchWriter(sqsDriver, { name: 'orders', lingerMs: 50, logger });
+ * const receipt = await writer.write({ body: '{"id":1}' });
+ * await writer.close();
+ * ```
+ * @throws {@link ConfigError} synchronously when options are invalid or above the driver's limits.
+ */
+export function createBatchWriter<T, E>(
+  driver: BatchDriver<T, E>,
+  options: CreateBatchWriterOptions,
+): BatchWriter<T> {
+  const { name, logger = silentLogger, signal: outerSignal, ...tuning } = options;
+  const what = `${driver.service} sink "${name}" options`;
+  const opts = parseOptions(batchWriterOptions, tuning, { what });
+  const limitIssues: { path: string; message: string }[] = [];
+  if (opts.maxBatchEntries !== undefined && opts.maxBatchEntries > driver.limits.maxBatchEntries) {
+    limitIssues.push({
+      path: '/maxBatchEntries',
+      message: `must be at most ${driver.limits.maxBatchEntries} (${driver.service} limit), got ${opts.maxBatchEntries}`,
+    });
+  }
+  if (opts.maxBatchBytes !== undefined && opts.maxBatchBytes > driver.limits.maxBatchBytes) {
+    limitIssues.push({
+      path: '/maxBatchBytes',
+      message: `must be at most ${driver.limits.maxBatchBytes} (${driver.service} limit), got ${opts.maxBatchBytes}`,
+    });
+  }
+  if (limitIssues.length > 0) throw configErrorFromIssues(what, limitIssues);
+
+  const service = driver.service;
+  let serviceLimits: BatchLimits = { ...driver.limits };
+  let maxEntries = 0;
+  let maxBytes = 0;
+  const applyLimits = (): void => {
+    maxEntries = Math.min(
+      opts.maxBatchEntries ?? serviceLimits.maxBatchEntries,
+      serviceLimits.maxBatchEntries,
+    );
+    maxBytes = Math.min(opts.maxBatchBytes ?? serviceLimits.maxBatchBytes, serviceLimits.maxBatchBytes);
+  };
+  applyLimits();
+
+  const controller = new AbortController();
+  const signal = controller.signal;
+
+  let seqCounter = 0;
+  /** Every item without an outcome: waiting for room, queued, in flight or waiting for a retry. */
+  const unsettled = new Set<Item<E>>();
+  /** Items waiting for buffer room, in write order. */
+  let roomWaiters: Item<E>[] = [];
+  /** Items ready to send, sorted by seq (retries go back to their place). */
+  let queue: Item<E>[] = [];
+  let inFlightEntries = 0;
+  let inFlightBatches = 0;
+  let retryWaiting = 0;
+  /** Ordering key -> holds (an in-flight batch, entries waiting for a retry). */
+  const keyHolds = new Map<string, number>();
+  const retryTimers = new Set<ReturnType<typeof setTimeout>>();
+  let lingerTimer: ReturnType<typeof setTimeout> | undefined;
+  let lingerDue = 0;
+  let flushSeq = 0;
+  let flushWaiters: FlushWaiter[] = [];
+  let startState: 'idle' | 'running' | 'done' | 'failed' = driver.start ? 'idle' : 'done';
+  let startError: unknown;
+  let closed = false;
+  let closePromise: Promise<void> | undefined;
+  let pumping = false;
+  let pumpAgain = false;
+  const counters = { written: 0, retried: 0, rejected: 0, batches: 0, bytes: 0 };
+
+  const held = (): number => queue.length + inFlightEntries + retryWaiting;
+
+  const hold = (key: string): void => {
+    keyHolds.set(key, (keyHolds.get(key) ?? 0) + 1);
+  };
+  const unhold = (key: string): void => {
+    const n = (keyHolds.get(key) ?? 0) - 1;
+    if (n > 0) keyHolds.set(key, n);
+    else keyHolds.delete(key);
+  };
+
+  function settle(item: Item<E>, outcome: { receipt: Receipt } | { error: unknown }): void {
+    if (item.settled) return;
+    item.settled = true;
+    item.release?.();
+    unsettled.delete(item);
+    if ('receipt' in outcome) item.resolve(outcome.receipt);
+    else {
+      counters.rejected += 1;
+      item.reject(outcome.error);
+    }
+    if (flushWaiters.length > 0) {
+      for (const waiter of flushWaiters) if (item.seq <= waiter.seq) waiter.remaining -= 1;
+      const done = flushWaiters.filter((w) => w.remaining <= 0);
+      if (done.length > 0) {
+        flushWaiters = flushWaiters.filter((w) => w.remaining > 0);
+        for (const w of done) w.resolve();
+      }
+    }
+  }
+
+  function rejectedError(item: Item<E>, code: string, message: string, cause?: unknown): SinkWriteError {
+    return new SinkWriteError(
+      `${service} rejected an entry of sink "${name}" after ${item.attempts} attempt(s): ${code}: ${message}`,
+      { sink: name, attempts: item.attempts, awsErrorCode: code, cause },
+    );
+  }
+
+  function tooLargeError(size: number): SinkWriteError {
+    return new SinkWriteError(
+      `Entry of ${size} bytes exceeds the ${service} limit of ${serviceLimits.maxEntryBytes} bytes per entry (sink "${name}")`,
+      {
+        sink: name,
+        attempts: 0,
+        reason: 'ENTRY_TOO_LARGE',
+        hint: 'make the message smaller, or store the payload elsewhere (S3) and send a reference',
+      },
+    );
+  }
+
+  function admit(item: Item<E>): void {
+    item.admitted = true;
+    item.release?.();
+    item.release = undefined;
+    if (startState === 'done' && item.size > serviceLimits.maxEntryBytes) {
+      settle(item, { error: tooLargeError(item.size) });
+      return;
+    }
+    queue.push(item);
+    ensureStarted();
+  }
+
+  function admitWaiters(): void {
+    while (roomWaiters.length > 0 && held() < opts.maxBufferedEntries) {
+      const next = roomWaiters.shift();
+      if (next && !next.settled) admit(next);
+    }
+  }
+
+  function ensureStarted(): void {
+    if (startState !== 'idle' || !driver.start) return;
+    startState = 'running';
+    let started: Promise<Partial<BatchLimits> | undefined>;
+    try {
+      started = driver.start(signal);
+    } catch (error) {
+      started = Promise.reject(error);
+    }
+    started.then(
+      (narrowed) => {
+        if (signal.aborted) return;
+        const defined = Object.fromEntries(Object.entries(narrowed ?? {}).filter(([, v]) => v !== undefined));
+        serviceLimits = { ...serviceLimits, ...defined };
+        applyLimits();
+        startState = 'done';
+        const tooLarge = queue.filter((i) => i.size > serviceLimits.maxEntryBytes);
+        if (tooLarge.length > 0) {
+          queue = queue.filter((i) => i.size <= serviceLimits.maxEntryBytes);
+          for (const item of tooLarge) settle(item, { error: tooLargeError(item.size) });
+          admitWaiters();
+        }
+        pump();
+      },
+      (error: unknown) => {
+        startState = 'failed';
+        startError = error;
+        if (signal.aborted) return;
+        logger.error(`${service}.start.failed`, { sink: name, code: errorName(error) });
+        queue = [];
+        roomWaiters = [];
+        for (const item of [...unsettled]) settle(item, { error });
+      },
+    );
+  }
+
+  function assemble(): Candidate<E> {
+    const items: Item<E>[] = [];
+    let bytes = 0;
+    let full = false;
+    let oldest = Number.POSITIVE_INFINITY;
+    let lowestSeq = Number.POSITIVE_INFINITY;
+    for (const item of queue) {
+      if (items.length >= maxEntries) {
+        full = true;
+        break;
+      }
+      if (item.key !== undefined && keyHolds.has(item.key)) continue;
+      if (items.length > 0 && bytes + item.size > maxBytes) {
+        full = true;
+        break;
+      }
+      items.push(item);
+      bytes += item.size;
+      oldest = Math.min(oldest, item.writtenAt);
+      lowestSeq = Math.min(lowestSeq, item.seq);
+    }
+    if (items.length >= maxEntries || bytes >= maxBytes) full = true;
+    return { items, full, oldest, lowestSeq };
+  }
+
+  function clearLinger(): void {
+    if (lingerTimer !== undefined) clearTimeout(lingerTimer);
+    lingerTimer = undefined;
+  }
+
+  function scheduleLinger(due: number): void {
+    if (lingerTimer !== undefined && lingerDue <= due) return;
+    clearLinger();
+    lingerDue = due;
+    // Ref'd on purpose: it exists only while entries wait, and an awaited write() must complete.
+    lingerTimer = setTimeout(
+      () => {
+        lingerTimer = undefined;
+        pump();
+      },
+      Math.max(0, due - Date.now()),
+    );
+  }
+
+  function pump(): void {
+    if (pumping) {
+      pumpAgain = true;
+      return;
+    }
+    pumping = true;
+    try {
+      do {
+        pumpAgain = false;
+        pumpOnce();
+      } while (pumpAgain);
+    } finally {
+      pumping = false;
+    }
+  }
+
+  function pumpOnce(): void {
+    if (signal.aborted || startState !== 'done') {
+      clearLinger();
+      return;
+    }
+    while (inFlightBatches < opts.maxConcurrency) {
+      const candidate = assemble();
+      if (candidate.items.length === 0) {
+        clearLinger();
+        return;
+      }
+      const now = Date.now();
+      const urgent =
+        candidate.full || candidate.lowestSeq <= flushSeq || now - candidate.oldest >= opts.lingerMs;
+      if (!urgent) {
+        scheduleLinger(candidate.oldest + opts.lingerMs);
+        return;
+      }
+      send(candidate.items);
+    }
+    clearLinger();
+  }
+
+  function send(items: Item<E>[]): void {
+    const picked = new Set(items);
+    queue = queue.filter((i) => !picked.has(i));
+    const keys = new Set<string>();
+    for (const item of items) {
+      item.attempts += 1;
+      if (item.attempts > 1) counters.retried += 1;
+      if (item.key !== undefined) keys.add(item.key);
+    }
+    for (const key of keys) hold(key);
+    inFlightEntries += items.length;
+    inFlightBatches += 1;
+    counters.batches += 1;
+    let request: Promise<readonly EntryOutcome[]>;
+    try {
+      request = driver.sendBatch(
+        items.map((i) => i.entry),
+        signal,
+      );
+    } catch (error) {
+      request = Promise.reject(error);
+    }
+    request
+      .then(
+        (outcomes) => onOutcomes(items, outcomes),
+        (error: unknown) => onFailure(items, error),
+      )
+      .catch((unexpected: unknown) => {
+        // A throwing logger or a malformed outcome must not leave writes hanging.
+        for (const item of items) if (!item.settled) settle(item, { error: unexpected });
+      })
+      .finally(() => {
+        inFlightEntries -= items.length;
+        inFlightBatches -= 1;
+        for (const key of keys) unhold(key);
+        admitWaiters();
+        pump();
+      });
+  }
+
+  function onOutcomes(items: Item<E>[], outcomes: readonly EntryOutcome[]): void {
+    if (signal.aborted) return;
+    const retry: Item<E>[] = [];
+    let failed = 0;
+    let rejected = 0;
+    const codes = new Set<string>();
+    items.forEach((item, index) => {
+      const outcome: EntryOutcome = outcomes[index] ?? {
+        status: 'fatal',
+        code: 'MissingOutcome',
+        message: `the ${service} driver returned ${outcomes.length} outcomes for ${items.length} entries`,
+      };
+      if (outcome.status === 'ok') {
+        counters.written += 1;
+        counters.bytes += item.size;
+        const receipt: Receipt = {
+          sink: name,
+          id: outcome.id,
+          attempts: item.attempts,
+          ...(outcome.details ? { details: outcome.details } : {}),
+          ...(item.messageId !== undefined ? { messageId: item.messageId } : {}),
+        };
+        settle(item, { receipt });
+        return;
+      }
+      failed += 1;
+      codes.add(outcome.code);
+      if (outcome.status === 'retryable' && item.attempts < opts.maxAttempts) {
+        retry.push(item);
+      } else {
+        rejected += 1;
+        settle(item, { error: rejectedError(item, outcome.code, outcome.message) });
+      }
+    });
+    if (failed > 0) {
+      logger.warn(`${service}.batch.partialFailure`, {
+        sink: name,
+        total: items.length,
+        failed,
+        retrying: retry.length,
+        rejected,
+        codes: [...codes].join(','),
+      });
+    }
+    scheduleRetry(retry);
+  }
+
+  function onFailure(items: Item<E>[], error: unknown): void {
+    if (signal.aborted) return;
+    const code = errorName(error);
+    if (isRetryableAwsError(error)) {
+      const retry = items.filter((i) => i.attempts < opts.maxAttempts);
+      const exhausted = items.filter((i) => i.attempts >= opts.maxAttempts);
+      logger.warn(`${service}.batch.failed`, {
+        sink: name,
+        total: items.length,
+        code,
+        retrying: retry.length,
+        rejected: exhausted.length,
+      });
+      for (const item of exhausted)
+        settle(item, { error: rejectedError(item, code, 'request failed', error) });
+      scheduleRetry(retry);
+      return;
+    }
+    const cause = isTributaryError(error)
+      ? error
+      : toTributaryError(error, { operation: `${service}.sendBatch`, resource: name });
+    logger.warn(`${service}.batch.failed`, { sink: name, total: items.length, code, retrying: 0 });
+    for (const item of items) {
+      settle(item, {
+        error: new SinkWriteError(
+          `${service} request of sink "${name}" failed (${code}); ${items.length} entries rejected`,
+          { sink: name, attempts: item.attempts, awsErrorCode: code, cause },
+        ),
+      });
+    }
+  }
+
+  /** Entries of one failed batch wait one full-jitter delay together, then go back to their places in the queue. */
+  function scheduleRetry(items: Item<E>[]): void {
+    if (items.length === 0) return;
+    const attempt = Math.max(...items.map((i) => i.attempts));
+    const delay = backoffDelay(attempt, opts.baseDelayMs, opts.maxDelayMs);
+    retryWaiting += items.length;
+    for (const item of items) if (item.key !== undefined) hold(item.key);
+    // Ref'd on purpose: the writes waiting for this retry must complete before the process may exit.
+    const timer = setTimeout(() => {
+      retryTimers.delete(timer);
+      retryWaiting -= items.length;
+      for (const item of items) {
+        if (item.key !== undefined) unhold(item.key);
+        if (!item.settled) insertBySeq(item);
+      }
+      pump();
+    }, delay);
+    retryTimers.add(timer);
+  }
+
+  function insertBySeq(item: Item<E>): void {
+    let low = 0;
+    let high = queue.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if ((queue[mid] as Item<E>).seq < item.seq) low = mid + 1;
+      else high = mid;
+    }
+    queue.splice(low, 0, item);
+  }
+
+  function abortAll(): void {
+    if (signal.aborted) return;
+    controller.abort(outerSignal?.reason);
+    clearLinger();
+    for (const timer of retryTimers) clearTimeout(timer);
+    retryTimers.clear();
+    const error = abortedError(name, 'aborted; pending writes rejected', outerSignal?.reason);
+    queue = [];
+    roomWaiters = [];
+    retryWaiting = 0;
+    for (const item of [...unsettled]) settle(item, { error });
+  }
+
+  if (outerSignal?.aborted) abortAll();
+  else outerSignal?.addEventListener('abort', abortAll, { once: true });
+
+  function write(message: OutgoingMessage<T>, writeOptions?: WriteOptions): Promise<Receipt> {
+    if (closed) return Promise.reject(writerClosedError(name));
+    if (signal.aborted)
+      return Promise.reject(abortedError(name, 'aborted; write rejected', outerSignal?.reason));
+    if (startState === 'failed') return Promise.reject(startError);
+    let entry: E;
+    let size: number;
+    try {
+      entry = driver.prepare(message);
+      size = driver.entrySize(entry);
+    } catch (error) {
+      counters.rejected += 1;
+      const ownReason = isTributaryError(error) ? error.details.reason : undefined;
+      return Promise.reject(
+        new SinkWriteError(
+          `Sink "${name}" could not prepare an entry: ${error instanceof Error ? error.message : String(error)}`,
+          {
+            sink: name,
+            attempts: 0,
+            reason: typeof ownReason === 'string' ? ownReason : 'PREPARE_FAILED',
+            cause: error,
+            ...(isTributaryError(error) && error.hint !== undefined ? { hint: error.hint } : {}),
+          },
+        ),
+      );
+    }
+    if (size > serviceLimits.maxEntryBytes) {
+      counters.rejected += 1;
+      return Promise.reject(tooLargeError(size));
+    }
+    const key = opts.ordered ? driver.orderingKey?.(entry) : undefined;
+    return new Promise<Receipt>((resolve, reject) => {
+      seqCounter += 1;
+      const item: Item<E> = {
+        seq: seqCounter,
+        entry,
+        size,
+        key,
+        messageId: message.id,
+        writtenAt: Date.now(),
+        attempts: 0,
+        admitted: false,
+        settled: false,
+        resolve,
+        reject,
+      };
+      unsettled.add(item);
+      if (roomWaiters.length === 0 && held() < opts.maxBufferedEntries) {
+        admit(item);
+        pump();
+        return;
+      }
+      const waitSignal = writeOptions?.signal;
+      if (waitSignal?.aborted) {
+        settle(item, {
+          error: abortedError(name, 'write aborted while waiting for buffer room', waitSignal.reason),
+        });
+        return;
+      }
+      if (waitSignal) {
+        const onAbort = (): void => {
+          if (item.admitted) return;
+          roomWaiters = roomWaiters.filter((w) => w !== item);
+          settle(item, {
+            error: abortedError(name, 'write aborted while waiting for buffer room', waitSignal.reason),
+          });
+        };
+        waitSignal.addEventListener('abort', onAbort, { once: true });
+        item.release = () => waitSignal.removeEventListener('abort', onAbort);
+      }
+      roomWaiters.push(item);
+    });
+  }
+
+  function flush(): Promise<void> {
+    if (unsettled.size === 0) return Promise.resolve();
+    flushSeq = seqCounter;
+    return new Promise<void>((resolve) => {
+      flushWaiters.push({ seq: seqCounter, remaining: unsettled.size, resolve });
+      pump();
+    });
+  }
+
+  function close(): Promise<void> {
+    closed = true;
+    closePromise ??= flush().then(() => {
+      clearLinger();
+      outerSignal?.removeEventListener('abort', abortAll);
+    });
+    return closePromise;
+  }
+
+  return {
+    name,
+    write,
+    flush,
+    close,
+    limits: () => ({
+      maxBatchEntries: maxEntries,
+      maxBatchBytes: maxBytes,
+      maxEntryBytes: serviceLimits.maxEntryBytes,
+    }),
+    stats: (): SinkStats => ({
+      ...counters,
+      inFlight: inFlightEntries,
+      buffered: queue.length + retryWaiting,
+    }),
+    [Symbol.asyncDispose]: close,
+  };
+}

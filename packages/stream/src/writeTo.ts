@@ -1,0 +1,97 @@
+import { Observable, type OperatorFunction } from 'rxjs';
+import type { Message, OutgoingMessage, Receipt } from './message.js';
+import type { Sink } from './sink.js';
+
+/** Options of {@link writeTo}. */
+export interface WriteToOptions {
+  /** Writes awaiting their receipt at once; default 16. The sink's own buffer adds backpressure on top. */
+  concurrency?: number;
+}
+
+/**
+ * Writes each source message's body and attributes to a sink; acks the message once its receipt arrived and
+ * emits the receipt; nacks it (reason: the `SinkWriteError`) when the sink rejects it, without erroring the
+ * stream. When the source completes, completes after the writes in flight and `sink.flush()` are done.
+ * A source error is passed on at once (writes in flight still ack/nack their messages). A failing
+ * `ack()`/`nack()` errors the stream. Unsubscribing stops taking new messages: writes already started still
+ * ack or nack their messages, messages taken but not yet written (over `concurrency`) are nacked.
+ * @example
+ * ```ts
+ * sqsSource(aws, { queueUrl }).pipe(mapBody(JSON.parse), writeTo(sink)).subscribe();
+ * ```
+ */
+export function writeTo<T>(
+  sink: Sink<T>,
+  { concurrency = 16 }: WriteToOptions = {},
+): OperatorFunction<Message<T, unknown>, Receipt> {
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new RangeError(`writeTo: concurrency must be an integer >= 1, got ${concurrency}`);
+  }
+  return (source) =>
+    new Observable<Receipt>((subscriber) => {
+      const waiting: Message<T, unknown>[] = [];
+      let active = 0;
+      let sourceDone = false;
+      let finishing = false;
+
+      const finish = (): void => {
+        if (finishing || !sourceDone || active > 0 || waiting.length > 0) return;
+        finishing = true;
+        sink.flush().then(
+          () => subscriber.complete(),
+          (error: unknown) => subscriber.error(error),
+        );
+      };
+
+      const start = (message: Message<T, unknown>): void => {
+        active += 1;
+        const outgoing: OutgoingMessage<T> = {
+          body: message.body,
+          attributes: message.attributes,
+          id: message.id,
+        };
+        let written: Promise<Receipt>;
+        try {
+          written = sink.write(outgoing);
+        } catch (error) {
+          written = Promise.reject(error);
+        }
+        written
+          .then(
+            async (receipt) => {
+              await message.ack();
+              subscriber.next(receipt);
+            },
+            async (error: unknown) => {
+              await message.nack({ reason: error });
+            },
+          )
+          .then(
+            () => {
+              active -= 1;
+              const next = waiting.shift();
+              if (next && !subscriber.closed) start(next);
+              finish();
+            },
+            (error: unknown) => subscriber.error(error),
+          );
+      };
+
+      const subscription = source.subscribe({
+        next: (message) => {
+          if (active < concurrency) start(message);
+          else waiting.push(message);
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => {
+          sourceDone = true;
+          finish();
+        },
+      });
+      return () => {
+        subscription.unsubscribe();
+        for (const message of waiting.splice(0))
+          message.nack({ reason: 'writeTo unsubscribed' }).catch(() => {});
+      };
+    });
+}
