@@ -1,0 +1,169 @@
+import {
+  type EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsRequestEntry,
+} from '@aws-sdk/client-eventbridge';
+import { type Logger, TributaryError } from '@tributary/connection';
+import type { BatchDriver, EntryOutcome, OutgoingMessage } from '@tributary/stream';
+import { utf8Length } from './internal/encode.js';
+
+/** PutEvents limits as AWS documents them. */
+export const EVENTBRIDGE_LIMITS = {
+  /** Entries per PutEvents request. */
+  maxEntriesPerRequest: 10,
+  /**
+   * Sum of entry sizes per request (and so the largest entry): 1 MB since January 2026 (was 256 KB).
+   * Counted as 1,048,576 bytes; set `maxRequestBytes: 262144` for endpoints that still enforce 256 KB.
+   */
+  maxRequestBytes: 1024 * 1024,
+  /** What `Time` adds to an entry's size when it is set. */
+  timeBytes: 14,
+} as const;
+
+/** Entry error codes worth sending again; any other `ErrorCode` rejects the entry. */
+export const RETRYABLE_EVENT_ERRORS: ReadonlySet<string> = new Set([
+  'ThrottlingException',
+  'InternalFailure',
+  'InternalException',
+]);
+
+/** A prepared PutEvents entry and its size by EventBridge's rule. */
+export interface EventBridgeEntry {
+  readonly entry: PutEventsRequestEntry & { Source: string; DetailType: string; Detail: string };
+  readonly size: number;
+}
+
+/** The parts of an entry, computed per message. */
+export interface EventParts<T> {
+  readonly source: (message: OutgoingMessage<T>) => string;
+  readonly detailType: (message: OutgoingMessage<T>) => string;
+  readonly detail: (message: OutgoingMessage<T>) => string;
+  readonly resources?: ((message: OutgoingMessage<T>) => readonly string[] | undefined) | undefined;
+  readonly time?: ((message: OutgoingMessage<T>) => Date | undefined) | undefined;
+  readonly traceHeader?: ((message: OutgoingMessage<T>) => string | undefined) | undefined;
+}
+
+/** What {@link eventBridgeDriver} needs: a client, the bus and how to build each entry. */
+export interface EventBridgeDriverConfig<T> extends EventParts<T> {
+  readonly client: EventBridgeClient;
+  /** Bus name or ARN; `undefined`: the account's default bus. */
+  readonly eventBusName?: string | undefined;
+  readonly maxBatchEntries: number;
+  /** Request limit in bytes (sum of entry sizes); also the largest entry. */
+  readonly maxRequestBytes: number;
+  readonly logger: Logger;
+}
+
+/**
+ * PutEvents entry size as EventBridge computes it: 14 bytes for `Time` when set, plus the UTF-8 bytes of
+ * `Source`, `DetailType`, `Detail` and each of `Resources`.
+ * @example
+ * ```ts
+ * putEventsEntrySize({ Source: 'app', DetailType: 't', Detail: '{}' }); // 6
+ * ```
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html
+ */
+export function putEventsEntrySize(entry: PutEventsRequestEntry): number {
+  let size = entry.Time !== undefined ? EVENTBRIDGE_LIMITS.timeBytes : 0;
+  if (entry.Source !== undefined) size += utf8Length(entry.Source);
+  if (entry.DetailType !== undefined) size += utf8Length(entry.DetailType);
+  if (entry.Detail !== undefined) size += utf8Length(entry.Detail);
+  for (const resource of entry.Resources ?? []) size += utf8Length(resource);
+  return size;
+}
+
+function rejectEntry(message: string, reason: string): TributaryError {
+  return new TributaryError('WRITE_REJECTED', message, { details: { reason } });
+}
+
+/**
+ * The {@link BatchDriver} of {@link eventBridgeSink}: PutEvents with up to 10 entries and `maxRequestBytes`,
+ * results mapped back by position (PutEvents answers in request order).
+ * @example
+ * ```ts
+ * const driver = eventBridgeDriver({ client, source: () => 'app.orders', detailType: () => 'OrderPlaced',
+ *   detail: (m) => JSON.stringify(m.body), maxBatchEntries: 10, maxRequestBytes: 1024 * 1024, logger });
+ * ```
+ */
+export function eventBridgeDriver<T>(config: EventBridgeDriverConfig<T>): BatchDriver<T, EventBridgeEntry> {
+  const { client, eventBusName, logger } = config;
+  const bus = eventBusName ?? 'default';
+  const maxBytes = Math.min(config.maxRequestBytes, EVENTBRIDGE_LIMITS.maxRequestBytes);
+
+  return {
+    service: 'eventbridge',
+    limits: {
+      maxBatchEntries: Math.min(config.maxBatchEntries, EVENTBRIDGE_LIMITS.maxEntriesPerRequest),
+      maxBatchBytes: maxBytes,
+      maxEntryBytes: maxBytes,
+    },
+
+    prepare(message) {
+      const Source = config.source(message);
+      const DetailType = config.detailType(message);
+      if (!Source) throw rejectEntry('The event Source is empty', 'SOURCE_EMPTY');
+      if (!DetailType) throw rejectEntry('The event DetailType is empty', 'DETAIL_TYPE_EMPTY');
+      const entry: EventBridgeEntry['entry'] = { Source, DetailType, Detail: config.detail(message) };
+      if (eventBusName !== undefined) entry.EventBusName = eventBusName;
+      const resources = config.resources?.(message);
+      if (resources !== undefined && resources.length > 0) entry.Resources = [...resources];
+      const time = config.time?.(message);
+      if (time !== undefined) {
+        if (!(time instanceof Date) || Number.isNaN(time.getTime())) {
+          throw rejectEntry('The event Time is not a valid date', 'TIME_INVALID');
+        }
+        entry.Time = time;
+      }
+      const traceHeader = config.traceHeader?.(message);
+      if (traceHeader) entry.TraceHeader = traceHeader;
+      return { entry, size: putEventsEntrySize(entry) };
+    },
+
+    entrySize: (entry) => entry.size,
+
+    async sendBatch(entries, signal) {
+      const Entries = entries.map((e) => e.entry);
+      const output = await client.send(new PutEventsCommand({ Entries }), { abortSignal: signal });
+      const results = output.Entries ?? [];
+      if (results.length !== entries.length) {
+        throw new TributaryError(
+          'AWS_REQUEST_FAILED',
+          `PutEvents answered ${results.length} results for ${entries.length} entries`,
+          {
+            details: {
+              operation: 'PutEvents',
+              eventBusName: bus,
+              sent: entries.length,
+              answered: results.length,
+            },
+          },
+        );
+      }
+      const outcomes: EntryOutcome[] = new Array(results.length);
+      let failed = 0;
+      for (let i = 0; i < results.length; i++) {
+        const result = results[i] ?? {};
+        if (result.ErrorCode === undefined && result.EventId !== undefined) {
+          outcomes[i] = { status: 'ok', id: result.EventId };
+          continue;
+        }
+        failed++;
+        const code = result.ErrorCode ?? 'MissingEventId';
+        outcomes[i] = {
+          status: RETRYABLE_EVENT_ERRORS.has(code) ? 'retryable' : 'fatal',
+          code,
+          message: result.ErrorMessage ?? 'PutEvents answered neither an EventId nor an ErrorCode',
+        };
+      }
+      if (failed > 0 || (output.FailedEntryCount ?? 0) > 0) {
+        logger.debug('eventbridge.putEvents.partialFailure', {
+          eventBusName: bus,
+          failed,
+          failedEntryCount: output.FailedEntryCount ?? 0,
+          total: entries.length,
+        });
+      }
+      return outcomes;
+    },
+  };
+}

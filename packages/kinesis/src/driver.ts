@@ -1,0 +1,278 @@
+import {
+  DescribeStreamSummaryCommand,
+  type KinesisClient,
+  PutRecordsCommand,
+  type PutRecordsRequestEntry,
+} from '@aws-sdk/client-kinesis';
+import { isRetryableAwsError, type Logger, TributaryError } from '@tributary/connection';
+import type { BatchDriver, BatchLimits, EntryOutcome, OutgoingMessage } from '@tributary/stream';
+import { encodeBody, utf8Length } from './internal/encode.js';
+
+const MiB = 1024 * 1024;
+
+/** PutRecords limits as AWS documents them. */
+export const KINESIS_LIMITS = {
+  /** Records per PutRecords request. */
+  maxRecordsPerRequest: 500,
+  /** Bytes per PutRecords request: data plus partition keys of every record. */
+  maxRequestBytes: 10 * MiB,
+  /** A record's data plus partition key, unless the stream is configured otherwise. */
+  defaultMaxRecordBytes: MiB,
+  /** The largest record size a stream can be configured for (`UpdateMaxRecordSize`). */
+  maxConfigurableRecordBytes: 10 * MiB,
+  /** Partition key length, in Unicode characters. */
+  maxPartitionKeyLength: 256,
+} as const;
+
+/** Record error codes worth sending again; any other `ErrorCode` rejects the record. */
+export const RETRYABLE_RECORD_ERRORS: ReadonlySet<string> = new Set([
+  'ProvisionedThroughputExceededException',
+  'KMSThrottlingException',
+  'InternalFailure',
+]);
+
+/** A prepared PutRecords entry and its size by Kinesis' rule (data bytes + partition key UTF-8 bytes). */
+export interface KinesisEntry {
+  readonly record: PutRecordsRequestEntry & { Data: Uint8Array; PartitionKey: string };
+  readonly size: number;
+}
+
+/** Where the driver sends: exactly one of the two. */
+export type StreamTarget = { readonly StreamName: string } | { readonly StreamARN: string };
+
+/** What {@link kinesisDriver} needs: a client, a target and how to key each message. */
+export interface KinesisDriverConfig<T> {
+  readonly client: KinesisClient;
+  readonly target: StreamTarget;
+  readonly partitionKey: (message: OutgoingMessage<T>) => string;
+  readonly explicitHashKey?: ((message: OutgoingMessage<T>) => string | undefined) | undefined;
+  readonly maxBatchRecords: number;
+  readonly maxBatchBytes: number;
+  /** Fixed record limit; when absent, `start()` reads the stream's `MaxRecordSizeInKiB`. */
+  readonly maxRecordBytes?: number | undefined;
+  /** Ordered mode: never two records of one partition key in one PutRecords request (see `sendBatch`). */
+  readonly ordered?: boolean | undefined;
+  readonly logger: Logger;
+}
+
+const HASH_KEY = /^(0|[1-9]\d{0,38})$/;
+const MAX_HASH_KEY = 2n ** 128n - 1n;
+
+function targetName(target: StreamTarget): string {
+  return 'StreamName' in target ? target.StreamName : target.StreamARN;
+}
+
+function rejectEntry(message: string, reason: string): TributaryError {
+  return new TributaryError('WRITE_REJECTED', message, { details: { reason } });
+}
+
+/**
+ * The {@link BatchDriver} of {@link kinesisSink}: PutRecords with up to 500 records and 10 MiB, records sized as
+ * data bytes + partition key UTF-8 bytes, results mapped back by position (PutRecords answers in request order).
+ * @example
+ * ```ts
+ * const driver = kinesisDriver({ client, target: { StreamName: 'events' }, partitionKey: (m) => m.body.userId,
+ *   maxBatchRecords: 500, maxBatchBytes: 10 * 1024 * 1024, logger });
+ * ```
+ */
+export function kinesisDriver<T>(config: KinesisDriverConfig<T>): BatchDriver<T, KinesisEntry> {
+  const { client, target, partitionKey, explicitHashKey, logger } = config;
+  const stream = targetName(target);
+  const limits: BatchLimits = {
+    maxBatchEntries: Math.min(config.maxBatchRecords, KINESIS_LIMITS.maxRecordsPerRequest),
+    maxBatchBytes: Math.min(config.maxBatchBytes, KINESIS_LIMITS.maxRequestBytes),
+    // Until start() has read the stream's own limit, only the largest configurable record size is known.
+    maxEntryBytes: Math.min(
+      config.maxRecordBytes ?? KINESIS_LIMITS.maxConfigurableRecordBytes,
+      config.maxBatchBytes,
+      KINESIS_LIMITS.maxRequestBytes,
+    ),
+  };
+  const fallback: Partial<BatchLimits> = {
+    maxEntryBytes: Math.min(KINESIS_LIMITS.defaultMaxRecordBytes, limits.maxEntryBytes),
+  };
+
+  /** One PutRecords request; outcomes in the order of `entries`. */
+  async function putRecords(entries: readonly KinesisEntry[], signal: AbortSignal): Promise<EntryOutcome[]> {
+    const Records = entries.map((entry) => entry.record);
+    const output = await client.send(new PutRecordsCommand({ ...target, Records }), { abortSignal: signal });
+    const results = output.Records ?? [];
+    if (results.length !== entries.length) {
+      throw new TributaryError(
+        'AWS_REQUEST_FAILED',
+        `PutRecords answered ${results.length} results for ${entries.length} records`,
+        {
+          details: {
+            operation: 'PutRecords',
+            streamName: stream,
+            sent: entries.length,
+            answered: results.length,
+          },
+        },
+      );
+    }
+    const outcomes: EntryOutcome[] = new Array(results.length);
+    let failed = 0;
+    for (let i = 0; i < results.length; i++) {
+      const result = results[i] ?? {};
+      if (result.ErrorCode === undefined && result.SequenceNumber !== undefined) {
+        outcomes[i] =
+          result.ShardId === undefined
+            ? { status: 'ok', id: result.SequenceNumber }
+            : { status: 'ok', id: result.SequenceNumber, details: { shardId: result.ShardId } };
+        continue;
+      }
+      failed++;
+      const code = result.ErrorCode ?? 'MissingSequenceNumber';
+      outcomes[i] = {
+        status: RETRYABLE_RECORD_ERRORS.has(code) ? 'retryable' : 'fatal',
+        code,
+        message: result.ErrorMessage ?? 'PutRecords answered neither a SequenceNumber nor an ErrorCode',
+      };
+    }
+    if (failed > 0) {
+      logger.debug('kinesis.putRecords.partialFailure', {
+        streamName: stream,
+        failed,
+        total: entries.length,
+      });
+    }
+    return outcomes;
+  }
+
+  /**
+   * Ordered mode. PutRecords processes every record of a request even when an earlier one fails, so two records
+   * with the same partition key in one request could land out of order. Round r holds the (r+1)-th record of
+   * each key; once a key's record fails with a retryable error, its later records are not sent and come back
+   * retryable too, so the writer resends them after it, in write order.
+   */
+  async function sendInRounds(
+    entries: readonly KinesisEntry[],
+    signal: AbortSignal,
+  ): Promise<EntryOutcome[]> {
+    const rounds: number[][] = [];
+    const perKey = new Map<string, number>();
+    entries.forEach((entry, index) => {
+      const key = entry.record.PartitionKey;
+      const round = perKey.get(key) ?? 0;
+      perKey.set(key, round + 1);
+      const members = rounds[round];
+      if (members === undefined) rounds[round] = [index];
+      else members.push(index);
+    });
+    if (rounds.length === 1) return putRecords(entries, signal);
+    const outcomes: EntryOutcome[] = new Array(entries.length);
+    const blocked = new Map<string, { code: string; message: string }>();
+    for (let r = 0; r < rounds.length; r++) {
+      const indices: number[] = [];
+      for (const index of rounds[r] ?? []) {
+        const key = (entries[index] as KinesisEntry).record.PartitionKey;
+        const failure = blocked.get(key);
+        if (failure === undefined) indices.push(index);
+        else
+          outcomes[index] = {
+            status: 'retryable',
+            code: failure.code,
+            message: `not sent: ${failure.message}`,
+          };
+      }
+      if (indices.length === 0) continue;
+      let roundOutcomes: EntryOutcome[];
+      try {
+        roundOutcomes = await putRecords(
+          indices.map((index) => entries[index] as KinesisEntry),
+          signal,
+        );
+      } catch (error) {
+        if (r === 0) throw error;
+        // Earlier rounds are written: answer for them, and let this and later rounds follow the request error.
+        const code = error instanceof Error ? error.name : 'UnknownError';
+        const status = isRetryableAwsError(error) ? 'retryable' : 'fatal';
+        const message = error instanceof Error ? error.message : String(error);
+        for (let i = 0; i < outcomes.length; i++) outcomes[i] ??= { status, code, message };
+        return outcomes;
+      }
+      indices.forEach((index, i) => {
+        const outcome = roundOutcomes[i] as EntryOutcome;
+        outcomes[index] = outcome;
+        if (outcome.status === 'retryable') {
+          const key = (entries[index] as KinesisEntry).record.PartitionKey;
+          blocked.set(key, {
+            code: outcome.code,
+            message: `an earlier record with the same partition key failed with ${outcome.code}`,
+          });
+        }
+      });
+    }
+    return outcomes;
+  }
+
+  return {
+    service: 'kinesis',
+    limits,
+
+    async start(signal) {
+      if (config.maxRecordBytes !== undefined) return undefined;
+      try {
+        const summary = await client.send(new DescribeStreamSummaryCommand(target), { abortSignal: signal });
+        const kib = summary.StreamDescriptionSummary?.MaxRecordSizeInKiB;
+        if (kib === undefined || kib <= 0) return fallback;
+        const maxEntryBytes = Math.min(kib * 1024, limits.maxEntryBytes);
+        logger.debug('kinesis.describeStreamSummary.maxRecordSize', { streamName: stream, maxEntryBytes });
+        return { maxEntryBytes };
+      } catch (error) {
+        if (signal.aborted) throw error;
+        const awsErrorCode = error instanceof Error ? error.name : 'Unknown';
+        if (awsErrorCode === 'ResourceNotFoundException') {
+          throw new TributaryError('RESOURCE_NOT_FOUND', `Kinesis stream "${stream}" does not exist`, {
+            cause: error,
+            details: { streamName: stream, awsErrorCode },
+            hint: 'check streamName/streamArn, the region and the endpoint of the connection',
+          });
+        }
+        // Missing kinesis:DescribeStreamSummary permission or an endpoint without it: keep the 1 MiB default.
+        logger.warn('kinesis.describeStreamSummary.failed', { streamName: stream, awsErrorCode });
+        return fallback;
+      }
+    },
+
+    prepare(message) {
+      const key = partitionKey(message);
+      if (typeof key !== 'string' || key.length === 0) {
+        throw rejectEntry('The partition key is empty or not a string', 'PARTITION_KEY_INVALID');
+      }
+      // AWS counts partition key length in Unicode characters (code points).
+      if (
+        key.length > KINESIS_LIMITS.maxPartitionKeyLength &&
+        [...key].length > KINESIS_LIMITS.maxPartitionKeyLength
+      ) {
+        throw rejectEntry(
+          `The partition key has more than ${KINESIS_LIMITS.maxPartitionKeyLength} characters`,
+          'PARTITION_KEY_INVALID',
+        );
+      }
+      const data = encodeBody(message.body);
+      const record: KinesisEntry['record'] = { Data: data, PartitionKey: key };
+      const hashKey = explicitHashKey?.(message);
+      if (hashKey !== undefined) {
+        if (typeof hashKey !== 'string' || !HASH_KEY.test(hashKey) || BigInt(hashKey) > MAX_HASH_KEY) {
+          throw rejectEntry(
+            'The explicit hash key must be a decimal integer in 0..2^128-1',
+            'EXPLICIT_HASH_KEY_INVALID',
+          );
+        }
+        record.ExplicitHashKey = hashKey;
+      }
+      return { record, size: data.byteLength + utf8Length(key) };
+    },
+
+    entrySize: (entry) => entry.size,
+
+    orderingKey: (entry) => entry.record.PartitionKey,
+
+    async sendBatch(entries, signal) {
+      if (!config.ordered) return putRecords(entries, signal);
+      return sendInRounds(entries, signal);
+    },
+  };
+}
