@@ -50,8 +50,6 @@ export interface KinesisDriverConfig<T> {
   readonly maxBatchBytes: number;
   /** Fixed record limit; when absent, `start()` reads the stream's `MaxRecordSizeInKiB`. */
   readonly maxRecordBytes?: number | undefined;
-  /** Ordered mode: never two records of one partition key in one PutRecords request (see `sendBatch`). */
-  readonly ordered?: boolean | undefined;
   readonly logger: Logger;
 }
 
@@ -140,73 +138,6 @@ export function kinesisDriver<T>(config: KinesisDriverConfig<T>): BatchDriver<T,
     return outcomes;
   }
 
-  /**
-   * Ordered mode. PutRecords processes every record of a request even when an earlier one fails, so two records
-   * with the same partition key in one request could land out of order. Round r holds the (r+1)-th record of
-   * each key; once a key's record fails with a retryable error, its later records are not sent and come back
-   * retryable too, so the writer resends them after it, in write order.
-   */
-  async function sendInRounds(
-    entries: readonly KinesisEntry[],
-    signal: AbortSignal,
-  ): Promise<EntryOutcome[]> {
-    const rounds: number[][] = [];
-    const perKey = new Map<string, number>();
-    entries.forEach((entry, index) => {
-      const key = entry.record.PartitionKey;
-      const round = perKey.get(key) ?? 0;
-      perKey.set(key, round + 1);
-      const members = rounds[round];
-      if (members === undefined) rounds[round] = [index];
-      else members.push(index);
-    });
-    if (rounds.length === 1) return putRecords(entries, signal);
-    const outcomes: EntryOutcome[] = new Array(entries.length);
-    const blocked = new Map<string, { code: string; message: string }>();
-    for (let r = 0; r < rounds.length; r++) {
-      const indices: number[] = [];
-      for (const index of rounds[r] ?? []) {
-        const key = (entries[index] as KinesisEntry).record.PartitionKey;
-        const failure = blocked.get(key);
-        if (failure === undefined) indices.push(index);
-        else
-          outcomes[index] = {
-            status: 'retryable',
-            code: failure.code,
-            message: `not sent: ${failure.message}`,
-          };
-      }
-      if (indices.length === 0) continue;
-      let roundOutcomes: EntryOutcome[];
-      try {
-        roundOutcomes = await putRecords(
-          indices.map((index) => entries[index] as KinesisEntry),
-          signal,
-        );
-      } catch (error) {
-        if (r === 0) throw error;
-        // Earlier rounds are written: answer for them, and let this and later rounds follow the request error.
-        const code = error instanceof Error ? error.name : 'UnknownError';
-        const status = isRetryableAwsError(error) ? 'retryable' : 'fatal';
-        const message = error instanceof Error ? error.message : String(error);
-        for (let i = 0; i < outcomes.length; i++) outcomes[i] ??= { status, code, message };
-        return outcomes;
-      }
-      indices.forEach((index, i) => {
-        const outcome = roundOutcomes[i] as EntryOutcome;
-        outcomes[index] = outcome;
-        if (outcome.status === 'retryable') {
-          const key = (entries[index] as KinesisEntry).record.PartitionKey;
-          blocked.set(key, {
-            code: outcome.code,
-            message: `an earlier record with the same partition key failed with ${outcome.code}`,
-          });
-        }
-      });
-    }
-    return outcomes;
-  }
-
   return {
     service: 'kinesis',
     limits,
@@ -271,8 +202,7 @@ export function kinesisDriver<T>(config: KinesisDriverConfig<T>): BatchDriver<T,
     orderingKey: (entry) => entry.record.PartitionKey,
 
     async sendBatch(entries, signal) {
-      if (!config.ordered) return putRecords(entries, signal);
-      return sendInRounds(entries, signal);
+      return putRecords(entries, signal);
     },
   };
 }

@@ -105,7 +105,6 @@ export function kinesisSink<T = unknown>(aws: AwsConnection, options: KinesisSin
     maxBatchRecords: opts.maxBatchRecords,
     maxBatchBytes: opts.maxBatchBytes,
     maxRecordBytes: opts.maxRecordBytes,
-    ordered: opts.ordered,
     logger,
   });
   return createBatchWriter(driver, {

@@ -10,6 +10,7 @@ import {
 import { backoffDelay } from './backoff.js';
 import type { BatchDriver, BatchLimits, EntryOutcome } from './driver.js';
 import { abortedError, SinkWriteError, writerClosedError } from './errors.js';
+import { Fifo } from './internal/fifo.js';
 import type { OutgoingMessage, Receipt } from './message.js';
 import { type BatchWriterOptions, batchWriterOptions } from './options.js';
 import type { Sink, SinkStats, WriteOptions } from './sink.js';
@@ -123,8 +124,8 @@ export function createBatchWriter<T, E>(
   let seqCounter = 0;
   /** Every item without an outcome: waiting for room, queued, in flight or waiting for a retry. */
   const unsettled = new Set<Item<E>>();
-  /** Items waiting for buffer room, in write order. */
-  let roomWaiters: Item<E>[] = [];
+  /** Items waiting for buffer room, in write order (a FIFO: `shift()` would be O(n) per write). */
+  let roomWaiters = new Fifo<Item<E>>();
   /** Items ready to send, sorted by seq (retries go back to their place). */
   let queue: Item<E>[] = [];
   let inFlightEntries = 0;
@@ -208,7 +209,7 @@ export function createBatchWriter<T, E>(
   }
 
   function admitWaiters(): void {
-    while (roomWaiters.length > 0 && held() < opts.maxBufferedEntries) {
+    while (roomWaiters.size > 0 && held() < opts.maxBufferedEntries) {
       const next = roomWaiters.shift();
       if (next && !next.settled) admit(next);
     }
@@ -244,7 +245,7 @@ export function createBatchWriter<T, E>(
         if (signal.aborted) return;
         logger.error(`${service}.start.failed`, { sink: name, code: errorName(error) });
         queue = [];
-        roomWaiters = [];
+        roomWaiters = new Fifo<Item<E>>();
         for (const item of [...unsettled]) settle(item, { error });
       },
     );
@@ -256,12 +257,16 @@ export function createBatchWriter<T, E>(
     let full = false;
     let oldest = Number.POSITIVE_INFINITY;
     let lowestSeq = Number.POSITIVE_INFINITY;
+    const batchKeys = new Set<string>();
     for (const item of queue) {
       if (items.length >= maxEntries) {
         full = true;
         break;
       }
-      if (item.key !== undefined && keyHolds.has(item.key)) continue;
+      if (item.key !== undefined) {
+        if (keyHolds.has(item.key) || batchKeys.has(item.key)) continue;
+        if (!driver.keepsKeyOrderInBatch) batchKeys.add(item.key);
+      }
       if (items.length > 0 && bytes + item.size > maxBytes) {
         full = true;
         break;
@@ -491,7 +496,7 @@ export function createBatchWriter<T, E>(
     retryTimers.clear();
     const error = abortedError(name, 'aborted; pending writes rejected', outerSignal?.reason);
     queue = [];
-    roomWaiters = [];
+    roomWaiters = new Fifo<Item<E>>();
     retryWaiting = 0;
     for (const item of [...unsettled]) settle(item, { error });
   }
@@ -546,7 +551,7 @@ export function createBatchWriter<T, E>(
         reject,
       };
       unsettled.add(item);
-      if (roomWaiters.length === 0 && held() < opts.maxBufferedEntries) {
+      if (roomWaiters.size === 0 && held() < opts.maxBufferedEntries) {
         admit(item);
         pump();
         return;
@@ -561,10 +566,12 @@ export function createBatchWriter<T, E>(
       if (waitSignal) {
         const onAbort = (): void => {
           if (item.admitted) return;
-          roomWaiters = roomWaiters.filter((w) => w !== item);
+          // Left in the FIFO, where admitWaiters() skips settled items; let the writes behind it in.
           settle(item, {
             error: abortedError(name, 'write aborted while waiting for buffer room', waitSignal.reason),
           });
+          admitWaiters();
+          pump();
         };
         waitSignal.addEventListener('abort', onAbort, { once: true });
         item.release = () => waitSignal.removeEventListener('abort', onAbort);

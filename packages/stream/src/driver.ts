@@ -46,11 +46,17 @@ export interface BatchDriver<T, E> {
   entrySize(entry: E): number;
   /**
    * With `ordered: true`: entries with the same key never have two batches in flight, go out in write order,
-   * and a failed entry is resent before any later entry of its key. A service that may accept a later entry
-   * of a key after failing an earlier one in the same request (Kinesis PutRecords) needs the driver to mark
-   * those later entries `retryable` too, or to send one entry per key per request.
+   * and a failed entry is resent before any later entry of its key. A batch carries at most one entry per key
+   * unless {@link BatchDriver.keepsKeyOrderInBatch} says the service keeps them in order itself, because a
+   * service may accept a later entry of a key after failing an earlier one in the same request (Kinesis
+   * PutRecords does), and what it accepted cannot be undone.
    */
   orderingKey?(entry: E): string | undefined;
+  /**
+   * True only when the service, within one request, never accepts an entry of a key after failing an earlier
+   * entry of that key. Then a batch may carry several entries per key. Default false.
+   */
+  readonly keepsKeyOrderInBatch?: boolean;
   /**
    * Sends one batch and returns one outcome per entry, in the order of `entries` (the driver maps
    * the response back by the entry ids it gave, never by position in the response).

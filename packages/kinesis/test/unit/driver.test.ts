@@ -11,14 +11,13 @@ const client = new KinesisClient({
 });
 const signal = new AbortController().signal;
 
-function driver(ordered = false) {
+function driver() {
   return kinesisDriver<string>({
     client,
     target: { StreamName: 'events' },
     partitionKey: (m) => m.body.split(':')[0] as string,
     maxBatchRecords: 500,
     maxBatchBytes: 10 * 1024 * 1024,
-    ordered,
     logger: silentLogger,
   });
 }
@@ -72,32 +71,5 @@ describe('kinesisDriver', () => {
       .catch((e) => e);
     // Assess
     expect(error).toMatchObject({ code: 'AWS_REQUEST_FAILED', retryable: false });
-  });
-
-  it('in ordered mode answers earlier rounds when a later round request fails', async () => {
-    // Prepare
-    const d = driver(true);
-    kinesis
-      .on(PutRecordsCommand)
-      .resolvesOnce({
-        Records: [
-          { SequenceNumber: '1', ShardId: 's' },
-          { SequenceNumber: '2', ShardId: 's' },
-        ],
-      })
-      .rejectsOnce(
-        Object.assign(new Error('slow down'), {
-          name: 'ThrottlingException',
-          $retryable: { throttling: true },
-        }),
-      );
-    const entries = ['a:1', 'b:1', 'a:2'].map((body) => d.prepare({ body }));
-    // Act
-    const outcomes = await d.sendBatch(entries, signal);
-    // Assess
-    expect(outcomes.map((o) => o.status)).toEqual(['ok', 'ok', 'retryable']);
-    expect(kinesis.commandCalls(PutRecordsCommand).map((c) => c.args[0].input.Records?.length)).toEqual([
-      2, 1,
-    ]);
   });
 });

@@ -658,9 +658,31 @@ describe('createBatchWriter ordered mode', () => {
     expect(driver.maxInFlight).toBeGreaterThan(1);
   });
 
-  it('never has two batches of one key in flight', async () => {
+  it('never has two batches of one key in flight, and puts one entry per key in a batch', async () => {
     // Prepare
     const driver = fakeDriver({ manual: true, limits: { maxBatchEntries: 2 } });
+    const writer = createBatchWriter(driver, { name: 'test', ordered: true, maxConcurrency: 4 });
+    // Act
+    const writes = ['1', '2', '3'].map((body) => writer.write({ body, attributes: { key: 'same' } }));
+    const other = writer.write({ body: 'x', attributes: { key: 'other' } });
+    await vi.advanceTimersByTimeAsync(100);
+    const callsWhileFirstInFlight = driver.calls.map(bodies);
+    driver.release[0]?.();
+    await vi.advanceTimersByTimeAsync(100);
+    const callsAfterFirst = driver.calls.map(bodies);
+    driver.release[1]?.();
+    await vi.advanceTimersByTimeAsync(100);
+    driver.release[2]?.();
+    await Promise.all([...writes, other]);
+    // Assess
+    expect(callsWhileFirstInFlight).toEqual([['1', 'x']]);
+    expect(callsAfterFirst).toEqual([['1', 'x'], ['2']]);
+    expect(driver.calls.map(bodies)).toEqual([['1', 'x'], ['2'], ['3']]);
+  });
+
+  it('batches several entries of a key when the driver says the service keeps their order', async () => {
+    // Prepare
+    const driver = fakeDriver({ manual: true, limits: { maxBatchEntries: 2 }, keepsKeyOrderInBatch: true });
     const writer = createBatchWriter(driver, { name: 'test', ordered: true, maxConcurrency: 4 });
     // Act
     const writes = ['1', '2', '3', '4'].map((body) => writer.write({ body, attributes: { key: 'same' } }));

@@ -27,6 +27,8 @@ export interface FakeDriverOptions {
   /** Each call waits until `release[i]()` is called. */
   manual?: boolean;
   start?: BatchDriver<string, FakeEntry>['start'];
+  /** Declares that the fake service keeps per-key order within one request. */
+  keepsKeyOrderInBatch?: boolean;
   /** Called on every sendBatch, before it answers. */
   onSend?: (entries: readonly FakeEntry[]) => void;
 }
@@ -64,6 +66,7 @@ export function fakeDriver(options: FakeDriverOptions = {}): FakeDriver {
     inFlight: 0,
     maxInFlight: 0,
     ...(options.start ? { start: options.start } : {}),
+    ...(options.keepsKeyOrderInBatch ? { keepsKeyOrderInBatch: true } : {}),
     prepare(message: OutgoingMessage<string>): FakeEntry {
       const key = message.attributes?.key;
       return {
