@@ -1,3 +1,5 @@
+import { TributaryError } from '@tributary/connection';
+
 /** Codes of {@link LocalAwsError}. */
 export type LocalAwsErrorCode =
   /** The requested backend cannot run here (no Docker engine for LocalStack, a capability an external backend lacks). */
@@ -13,18 +15,20 @@ export type LocalAwsErrorCode =
  * try { await startLocalAws({ backend: 'localstack' }); } catch (e) { if (e instanceof LocalAwsError) console.log(e.code); }
  * ```
  */
-export class LocalAwsError extends Error {
+export class LocalAwsError extends TributaryError {
   override name = 'LocalAwsError';
-  readonly code: LocalAwsErrorCode;
+  declare readonly code: LocalAwsErrorCode;
   /** Last lines the emulator wrote, or '' when none was started. */
   readonly logTail: string;
   constructor(code: LocalAwsErrorCode, message: string, options: { logTail?: string; cause?: unknown } = {}) {
     const logTail = options.logTail ?? '';
-    super(
-      logTail ? `${message}\n--- log tail ---\n${logTail}` : message,
-      options.cause === undefined ? undefined : { cause: options.cause },
-    );
-    this.code = code;
+    super(code, logTail ? `${message}\n--- log tail ---\n${logTail}` : message, {
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
+      hint:
+        code === 'LOCAL_AWS_UNAVAILABLE'
+          ? 'choose another backend: TRIBUTARY_LOCAL_AWS=embedded, or TRIBUTARY_AWS_ENDPOINT=<url>'
+          : 'read the log tail above; the emulator may be missing (python3 -m moto.server) or its port taken',
+    });
     this.logTail = logTail;
   }
 }
