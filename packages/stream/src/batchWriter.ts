@@ -600,6 +600,7 @@ export function createBatchWriter<T, E>(
 
   return {
     name,
+    writeConcurrency: opts.maxBufferedEntries,
     write,
     flush,
     close,

@@ -26,6 +26,12 @@ export interface WriteOptions {
  */
 export interface Sink<T = unknown> {
   readonly name: string;
+  /**
+   * How many writes awaiting their receipts {@link writeTo} keeps by default. A batch writer says its buffer
+   * size; a sink whose receipts wait for a whole object (S3) says `Infinity`, bounded then by the source's
+   * `maxInFlight`. Absent: 16.
+   */
+  readonly writeConcurrency?: number;
   /** Resolves with a receipt once the service durably accepted the message; rejects with `SinkWriteError`. */
   write(message: OutgoingMessage<T>, options?: WriteOptions): Promise<Receipt>;
   /** Sends what is buffered; resolves when every entry written before the call has an outcome. */

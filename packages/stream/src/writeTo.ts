@@ -4,14 +4,18 @@ import type { Sink } from './sink.js';
 
 /** Options of {@link writeTo}. */
 export interface WriteToOptions {
-  /** Writes awaiting their receipt at once; default 16. The sink's own buffer adds backpressure on top. */
+  /**
+   * Writes awaiting their receipt at once; default `sink.writeConcurrency` (a batch writer's buffer size,
+   * `Infinity` for S3), else 16. The sink's own buffer adds backpressure on top.
+   */
   concurrency?: number;
 }
 
 /**
  * Writes each source message's body and attributes to a sink; acks the message once its receipt arrived and
  * emits the receipt; nacks it (reason: the `SinkWriteError`) when the sink rejects it, without erroring the
- * stream. When the source completes, completes after the writes in flight and `sink.flush()` are done.
+ * stream. When the source completes and every message is handed to the sink, `sink.flush()` sends what the sink
+ * holds (an open S3 object too); the operator completes once that flush and every write are done.
  * A source error is passed on at once (writes in flight still ack/nack their messages). A failing
  * `ack()`/`nack()` errors the stream. Unsubscribing stops taking new messages: writes already started still
  * ack or nack their messages, messages taken but not yet written (over `concurrency`) are nacked.
@@ -22,10 +26,10 @@ export interface WriteToOptions {
  */
 export function writeTo<T>(
   sink: Sink<T>,
-  { concurrency = 16 }: WriteToOptions = {},
+  { concurrency = sink.writeConcurrency ?? 16 }: WriteToOptions = {},
 ): OperatorFunction<Message<T, unknown>, Receipt> {
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new RangeError(`writeTo: concurrency must be an integer >= 1, got ${concurrency}`);
+  if (concurrency !== Number.POSITIVE_INFINITY && (!Number.isInteger(concurrency) || concurrency < 1)) {
+    throw new RangeError(`writeTo: concurrency must be an integer >= 1 or Infinity, got ${concurrency}`);
   }
   return (source) =>
     new Observable<Receipt>((subscriber) => {
@@ -33,11 +37,18 @@ export function writeTo<T>(
       let active = 0;
       let sourceDone = false;
       let finishing = false;
+      let flushed: Promise<void> | undefined;
 
       const finish = (): void => {
-        if (finishing || !sourceDone || active > 0 || waiting.length > 0) return;
+        if (finishing || !sourceDone || waiting.length > 0) return;
+        // Every message is handed to the sink: flush now, since some receipts (an S3 object's) wait for it.
+        if (flushed === undefined) {
+          flushed = sink.flush();
+          flushed.catch(() => {}); // observed below, once the writes are done
+        }
+        if (active > 0) return;
         finishing = true;
-        sink.flush().then(
+        flushed.then(
           () => subscriber.complete(),
           (error: unknown) => subscriber.error(error),
         );

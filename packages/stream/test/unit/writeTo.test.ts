@@ -131,6 +131,47 @@ describe('writeTo', () => {
     expect(events.filter((e) => e.startsWith('ack:'))).toHaveLength(20);
   });
 
+  it("defaults its concurrency to the sink's writeConcurrency", async () => {
+    // Prepare
+    const messages = Array.from({ length: 30 }, (_, i) => tracked(`m${i}`).message);
+    const sink = Object.assign(
+      fakeSink(async (m) => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        return { sink: 'fake', id: `r-${m.id}`, attempts: 1 };
+      }),
+      { writeConcurrency: 7 },
+    );
+    // Act
+    await lastValueFrom(from(messages).pipe(writeTo(sink), toArray()));
+    // Assess
+    expect(sink.calls.maxActive).toBe(7);
+  });
+
+  it('flushes once every message is handed over, for receipts that wait for a flush (an S3 object)', async () => {
+    // Prepare: receipts resolve only when flush() runs, like an S3 object that completes on flush
+    const events: string[] = [];
+    const messages = Array.from({ length: 5 }, (_, i) => tracked(`m${i}`, events).message);
+    const pending: (() => void)[] = [];
+    const sink = fakeSink(
+      (m) =>
+        new Promise<Receipt>((resolve) => {
+          pending.push(() => resolve({ sink: 'fake', id: `r-${m.id}`, attempts: 1 }));
+        }),
+    );
+    sink.flush = async () => {
+      sink.calls.flushes += 1;
+      for (const release of pending.splice(0)) release();
+    };
+    // Act
+    const receipts = await lastValueFrom(
+      from(messages).pipe(writeTo(sink, { concurrency: Number.POSITIVE_INFINITY }), toArray()),
+    );
+    // Assess
+    expect(receipts).toHaveLength(5);
+    expect(events.filter((e) => e.startsWith('ack:'))).toHaveLength(5);
+    expect(sink.calls.flushes).toBe(1);
+  });
+
   it('nacks a rejected message with the error and goes on', async () => {
     // Prepare
     const events: string[] = [];
