@@ -4,7 +4,7 @@ import {
   PutRecordsCommand,
   type PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
-import { isRetryableAwsError, type Logger, TributaryError } from '@tributary/connection';
+import { type Logger, TributaryError } from '@tributary/connection';
 import type { BatchDriver, BatchLimits, EntryOutcome, OutgoingMessage } from '@tributary/stream';
 import { encodeBody, utf8Length } from './internal/encode.js';
 

@@ -1,1 +1,10 @@
-export {};
+export type { SqsSinkDriverConfig, SqsSinkEntry } from './driver.js';
+export { SQS_SINK_LIMITS, sqsSinkDriver } from './driver.js';
+export type { SqsMessageMeta } from './internal/sourceMapping.js';
+export type { MessageKeyFunction, SqsSinkOptions } from './sinkOptions.js';
+export { sqsSinkOptions } from './sinkOptions.js';
+export type { SqsSourceConfig, SqsSourceErrorKind, SqsSourceOptions } from './sourceOptions.js';
+export { sqsSourceOptions } from './sourceOptions.js';
+export { sqsSink } from './sqsSink.js';
+export type { SqsMessage } from './sqsSource.js';
+export { sqsSource } from './sqsSource.js';
