@@ -1,0 +1,100 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${msg:path} runtime templates are option values here
+import type { OutgoingMessage } from '@tributary/stream';
+import { batchWriterOptions } from '@tributary/stream';
+import { z } from 'zod';
+
+/** One attribute added to every message: a constant or a `${msg:path}` template (Binary: base64 text). */
+const attributeOptions = z.strictObject({
+  type: z.enum(['String', 'Number', 'Binary']).describe('SQS data type'),
+  value: z
+    .string()
+    .min(1)
+    .describe(
+      'Constant or `${msg:path}` template; for Binary the result is base64 and decoded before sending',
+    ),
+});
+
+/**
+ * Options for {@link sqsSink} that a JSON asset can carry too: the queue, FIFO ids, attributes, delay, and
+ * the {@link batchWriterOptions} tuning. Functions for `messageGroupId` / `deduplicationId` are code-only
+ * (see {@link SqsSinkOptions}).
+ * @example
+ * ```ts
+ * const options = parseOptions(sqsSinkOptions, { queueName: 'orders.fifo', messageGroupId: '${msg:customerId}' });
+ * ```
+ */
+export const sqsSinkOptions = z.strictObject({
+  queueUrl: z.url().optional().describe('Target queue URL; give this or queueName'),
+  queueName: z
+    .string()
+    .min(1)
+    .max(80)
+    .optional()
+    .describe('Target queue name, resolved with GetQueueUrl at start; give this or queueUrl'),
+  queueOwnerAccountId: z
+    .string()
+    .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
+    .optional()
+    .describe("Account that owns queueName, when it is not the caller's"),
+  name: z
+    .string()
+    .min(1)
+    .regex(/^\S+$/, 'must not contain spaces')
+    .optional()
+    .describe('Sink name on receipts, logs and errors; default `sqs:<queue name>`'),
+  messageGroupId: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'MessageGroupId: a constant or a `${msg:path}` template (1..128 printable ASCII after expansion); required for FIFO queues',
+    ),
+  deduplicationId: z
+    .union([
+      z.enum(['none', 'unique', 'content']),
+      z.strictObject({ template: z.string().min(1).describe('Constant or `${msg:path}` template') }),
+    ])
+    .default('none')
+    .describe(
+      'FIFO MessageDeduplicationId: `none` (the queue must use content-based deduplication), `unique` (a new UUID per write), `content` (SHA-256 of the body) or `{ template }`; default none',
+    ),
+  delaySeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(900)
+    .optional()
+    .describe(
+      'DelaySeconds per message, 0..900 (SQS limit); standard queues only; default: the queue’s delay',
+    ),
+  attributes: z
+    .record(z.string(), attributeOptions)
+    .optional()
+    .describe("Attributes added to every message; a message's own attribute of the same name wins"),
+  ...batchWriterOptions.shape,
+});
+
+/**
+ * A function computing a per-message id (group or deduplication id).
+ * @example
+ * ```ts
+ * const byCustomer: MessageKeyFunction<Order> = (m) => m.body.customerId;
+ * ```
+ */
+export type MessageKeyFunction<T> = (message: OutgoingMessage<T>) => string;
+
+/**
+ * Options for {@link sqsSink}. In code, `messageGroupId` and `deduplicationId` may also be functions of the
+ * message; JSON uses constants and `${msg:path}` templates.
+ * @example
+ * ```ts
+ * const options: SqsSinkOptions<Order> = { queueUrl, messageGroupId: (m) => m.body.customerId, deduplicationId: 'content' };
+ * ```
+ */
+export type SqsSinkOptions<T = unknown> = Omit<
+  z.input<typeof sqsSinkOptions>,
+  'messageGroupId' | 'deduplicationId'
+> & {
+  messageGroupId?: string | MessageKeyFunction<T>;
+  deduplicationId?: z.input<typeof sqsSinkOptions>['deduplicationId'] | MessageKeyFunction<T>;
+};
