@@ -128,6 +128,8 @@ export function createBatchWriter<T, E>(
   let roomWaiters = new Fifo<Item<E>>();
   /** Items ready to send, sorted by seq (retries go back to their place). */
   let queue: Item<E>[] = [];
+  /** Sum of `size` over `queue`. */
+  let queueBytes = 0;
   let inFlightEntries = 0;
   let inFlightBatches = 0;
   let retryWaiting = 0;
@@ -205,6 +207,7 @@ export function createBatchWriter<T, E>(
       return;
     }
     queue.push(item);
+    queueBytes += item.size;
     ensureStarted();
   }
 
@@ -234,6 +237,7 @@ export function createBatchWriter<T, E>(
         const tooLarge = queue.filter((i) => i.size > serviceLimits.maxEntryBytes);
         if (tooLarge.length > 0) {
           queue = queue.filter((i) => i.size <= serviceLimits.maxEntryBytes);
+          queueBytes = queue.reduce((sum, i) => sum + i.size, 0);
           for (const item of tooLarge) settle(item, { error: tooLargeError(item.size) });
           admitWaiters();
         }
@@ -245,6 +249,7 @@ export function createBatchWriter<T, E>(
         if (signal.aborted) return;
         logger.error(`${service}.start.failed`, { sink: name, code: errorName(error) });
         queue = [];
+        queueBytes = 0;
         roomWaiters = new Fifo<Item<E>>();
         for (const item of [...unsettled]) settle(item, { error });
       },
@@ -299,6 +304,15 @@ export function createBatchWriter<T, E>(
     );
   }
 
+  /**
+   * A write needs a pump only when it may fill a batch: while a linger timer is pending for the oldest entry,
+   * a batch that is still short of both limits waits for it (saves assembling the batch on every write).
+   */
+  function pumpAfterWrite(): void {
+    if (lingerTimer !== undefined && queue.length < maxEntries && queueBytes < maxBytes) return;
+    pump();
+  }
+
   function pump(): void {
     if (pumping) {
       pumpAgain = true;
@@ -339,8 +353,13 @@ export function createBatchWriter<T, E>(
   }
 
   function send(items: Item<E>[]): void {
-    const picked = new Set(items);
-    queue = queue.filter((i) => !picked.has(i));
+    // Unordered batches are the head of the queue: splice is a native move; ordered ones may skip held keys.
+    if (items.every((item, index) => queue[index] === item)) queue.splice(0, items.length);
+    else {
+      const picked = new Set(items);
+      queue = queue.filter((i) => !picked.has(i));
+    }
+    for (const item of items) queueBytes -= item.size;
     const keys = new Set<string>();
     for (const item of items) {
       item.attempts += 1;
@@ -486,6 +505,7 @@ export function createBatchWriter<T, E>(
       else high = mid;
     }
     queue.splice(low, 0, item);
+    queueBytes += item.size;
   }
 
   function abortAll(): void {
@@ -496,6 +516,7 @@ export function createBatchWriter<T, E>(
     retryTimers.clear();
     const error = abortedError(name, 'aborted; pending writes rejected', outerSignal?.reason);
     queue = [];
+    queueBytes = 0;
     roomWaiters = new Fifo<Item<E>>();
     retryWaiting = 0;
     for (const item of [...unsettled]) settle(item, { error });
@@ -553,7 +574,7 @@ export function createBatchWriter<T, E>(
       unsettled.add(item);
       if (roomWaiters.size === 0 && held() < opts.maxBufferedEntries) {
         admit(item);
-        pump();
+        pumpAfterWrite();
         return;
       }
       const waitSignal = writeOptions?.signal;
