@@ -52,6 +52,7 @@ Options:
   --roles a,b           this node's roles: assets whose requiredRoles are not held are refused
   --timeout <ms>        test-connection timeout per connection (default 5000)
   --progress <mode>     run: tty | log | none (default: tty on a terminal, else log)
+  --progress-interval <ms>  run: how often progress is shown (default 500 on a terminal, else 5000)
   --json                usage, validate, test-connection: print JSON
   -h, --help            this help
   -v, --version         print the version
@@ -102,6 +103,7 @@ interface Flags {
   roles?: string;
   timeout?: string;
   progress?: string;
+  'progress-interval'?: string;
   json: boolean;
   help: boolean;
   version: boolean;
@@ -122,6 +124,7 @@ function parse(argv: readonly string[]): {
         roles: { type: 'string' },
         timeout: { type: 'string' },
         progress: { type: 'string' },
+        'progress-interval': { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
@@ -421,6 +424,14 @@ export async function main(argv: readonly string[], cliIo: CliIo = {}): Promise<
         if (!['tty', 'log', 'none'].includes(mode)) {
           throw new UsageError(`--progress expects tty, log or none, got "${mode}"`);
         }
+        const interval = flags['progress-interval'];
+        const progressIntervalMs = interval === undefined ? io.progressIntervalMs : Number(interval);
+        if (
+          progressIntervalMs !== undefined &&
+          !(Number.isInteger(progressIntervalMs) && progressIntervalMs > 0)
+        ) {
+          throw new UsageError(`--progress-interval expects a positive integer (ms), got "${interval}"`);
+        }
         const logger = jsonLogger((line) => io.stderr.write(line), mode === 'log' ? 'info' : 'warn');
         const engine = new Engine(config, { logger });
         let run: EngineRun;
@@ -430,7 +441,7 @@ export async function main(argv: readonly string[], cliIo: CliIo = {}): Promise<
           await engine.close();
           throw error;
         }
-        return await runCommand(run, io, mode, logger);
+        return await runCommand(run, { ...io, progressIntervalMs }, mode, logger);
       }
       default:
         throw new UsageError(

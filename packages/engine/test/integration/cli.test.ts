@@ -1,14 +1,18 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: macros are what these tests exercise
+import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { isSecret } from '@tributary/connection';
 import { main } from '@tributary/engine';
 import { type LocalAws, startLocalAws } from '@tributary/testkit';
 import { describe, expect, it } from 'vitest';
+
+const binary = fileURLToPath(new URL('../../bin/tributary.js', import.meta.url));
 
 function configFile(doc: object): string {
   const file = join(
@@ -91,89 +95,125 @@ describe('tributary test-connection', () => {
   });
 });
 
+/** How a test drives `tributary run`: start it, read its stderr so far, send SIGTERM, await its exit code. */
+interface RunHandle {
+  stderr(): string;
+  sigterm(): void;
+  exit: Promise<number>;
+}
+
+/**
+ * SQS -> SQS through `tributary run`, stopped by SIGTERM mid-stream: it must drain and exit 0, and every source
+ * message must be either written to the target or still (visible again) in the source.
+ */
+async function sigtermScenario(start: (file: string, env: Record<string, string | undefined>) => RunHandle) {
+  // Prepare
+  await using local = await startLocalAws({ services: ['sqs'] });
+  const n = local.backend === 'moto' ? 200 : 1500;
+  const [source, target] = await Promise.all([local.createQueue(), local.createQueue()]);
+  const sqs = local.connection().client(SQSClient);
+  for (let i = 0; i < n; i += 10) {
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: source.url,
+        Entries: Array.from({ length: 10 }, (_, j) => ({
+          Id: String(j),
+          MessageBody: JSON.stringify({ id: `m${i + j}` }),
+        })),
+      }),
+    );
+  }
+  const file = configFile({
+    ...connectionDoc(local, local.endpoints.sqs ?? ''),
+    sources: [
+      {
+        name: 'in',
+        type: 'sqs',
+        connection: 'Local',
+        queueUrl: source.url,
+        bodyFormat: 'json',
+        waitTimeSeconds: 1,
+        visibilityTimeout: 3,
+        maxInFlight: 50,
+      },
+    ],
+    sinks: [
+      {
+        name: 'out',
+        type: 'sqs',
+        connection: 'Local',
+        queueUrl: target.url,
+        maxConcurrency: 1,
+        lingerMs: 50,
+      },
+    ],
+    workflows: [{ name: 'copy', source: 'in', routes: [{ sinks: ['out'] }], maxInFlight: 50 }],
+  });
+  // Act
+  const run = start(file, secretEnv(local));
+  const deadline = Date.now() + 60_000;
+  while (
+    !run.stderr().includes('"sink.out.written":') ||
+    /"sink\.out\.written":0\b/.test(run.stderr().split('\n').at(-2) ?? '')
+  ) {
+    if (Date.now() > deadline) throw new Error(`no progress: ${run.stderr().slice(-500)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  run.sigterm();
+  const code = await run.exit;
+  // Assess
+  expect(code).toBe(0);
+  const written = new Set(
+    (await local.drainQueue(target.url, { timeoutMs: 5000 })).map(
+      (m) => (JSON.parse(m.Body ?? '{}') as { id: string }).id,
+    ),
+  );
+  await new Promise((r) => setTimeout(r, 3500)); // let unacked messages become visible again
+  const remaining = new Set(
+    (await local.drainQueue(source.url, { expected: n - written.size, timeoutMs: 20_000 })).map(
+      (m) => (JSON.parse(m.Body ?? '{}') as { id: string }).id,
+    ),
+  );
+  expect(written.size).toBeGreaterThan(0);
+  expect(written.size).toBeLessThan(n);
+  const lost = Array.from({ length: n }, (_, i) => `m${i}`).filter(
+    (id) => !written.has(id) && !remaining.has(id),
+  );
+  expect(lost).toEqual([]);
+  expect(run.stderr()).toContain('engine.run.stopping');
+  expect(run.stderr()).not.toMatch(/\n\s+at /);
+}
+
 describe('tributary run', () => {
   it('answers SIGTERM mid-stream: drains, exits 0, and every source message is either written or still in the source', async () => {
-    // Prepare
-    await using local = await startLocalAws({ services: ['sqs'] });
-    const n = local.backend === 'moto' ? 200 : 1500;
-    const [source, target] = await Promise.all([local.createQueue(), local.createQueue()]);
-    const sqs = local.connection().client(SQSClient);
-    for (let i = 0; i < n; i += 10) {
-      await sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: source.url,
-          Entries: Array.from({ length: 10 }, (_, j) => ({
-            Id: String(j),
-            MessageBody: JSON.stringify({ id: `m${i + j}` }),
-          })),
-        }),
+    await sigtermScenario((file, env) => {
+      const signals = new EventEmitter();
+      const { io, out } = capture();
+      const exit = main(['run', file, '--progress', 'log'], {
+        ...io,
+        env,
+        signals: signals as never,
+        progressIntervalMs: 200,
+      });
+      return { stderr: () => out.stderr, sigterm: () => signals.emit('SIGTERM'), exit };
+    });
+  });
+
+  it('does the same as a process: the built `tributary` binary gets a real SIGTERM', async () => {
+    await sigtermScenario((file, env) => {
+      // The binary runs the built package (CI builds before testing).
+      const child = spawn(
+        process.execPath,
+        [binary, 'run', file, '--progress', 'log', '--progress-interval', '200'],
+        {
+          env,
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
       );
-    }
-    const file = configFile({
-      ...connectionDoc(local, local.endpoints.sqs ?? ''),
-      sources: [
-        {
-          name: 'in',
-          type: 'sqs',
-          connection: 'Local',
-          queueUrl: source.url,
-          bodyFormat: 'json',
-          waitTimeSeconds: 1,
-          visibilityTimeout: 3,
-          maxInFlight: 50,
-        },
-      ],
-      sinks: [
-        {
-          name: 'out',
-          type: 'sqs',
-          connection: 'Local',
-          queueUrl: target.url,
-          maxConcurrency: 1,
-          lingerMs: 50,
-        },
-      ],
-      workflows: [{ name: 'copy', source: 'in', routes: [{ sinks: ['out'] }], maxInFlight: 50 }],
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const exit = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+      return { stderr: () => stderr, sigterm: () => child.kill('SIGTERM'), exit };
     });
-    const signals = new EventEmitter();
-    const { io, out } = capture();
-    // Act
-    const exit = main(['run', file, '--progress', 'log'], {
-      ...io,
-      env: secretEnv(local),
-      signals: signals as never,
-      progressIntervalMs: 200,
-    });
-    const deadline = Date.now() + 60_000;
-    while (
-      !out.stderr.includes('"sink.out.written":') ||
-      /"sink\.out\.written":0\b/.test(out.stderr.split('\n').at(-2) ?? '')
-    ) {
-      if (Date.now() > deadline) throw new Error(`no progress: ${out.stderr.slice(-500)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    signals.emit('SIGTERM');
-    const code = await exit;
-    // Assess
-    expect(code).toBe(0);
-    const written = new Set(
-      (await local.drainQueue(target.url, { timeoutMs: 5000 })).map(
-        (m) => (JSON.parse(m.Body ?? '{}') as { id: string }).id,
-      ),
-    );
-    await new Promise((r) => setTimeout(r, 3500)); // let unacked messages become visible again
-    const remaining = new Set(
-      (await local.drainQueue(source.url, { expected: n - written.size, timeoutMs: 20_000 })).map(
-        (m) => (JSON.parse(m.Body ?? '{}') as { id: string }).id,
-      ),
-    );
-    expect(written.size).toBeGreaterThan(0);
-    expect(written.size).toBeLessThan(n);
-    const lost = Array.from({ length: n }, (_, i) => `m${i}`).filter(
-      (id) => !written.has(id) && !remaining.has(id),
-    );
-    expect(lost).toEqual([]);
-    expect(out.stderr).toContain('engine.run.stopping');
-    expect(out.stderr).not.toMatch(/\n\s+at /);
   });
 });
