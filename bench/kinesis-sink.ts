@@ -7,12 +7,21 @@
 // Environment: BENCH_KINESIS_MESSAGES (throughput, per contender and round, default 3000),
 // BENCH_KINESIS_CPU_MESSAGES (default 100000), BENCH_KINESIS_ROUNDS (default 2), TRIBUTARY_LOCAL_AWS.
 
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
-import { type AwsConnection, silentLogger } from '@tributary/connection';
+import type { AwsConnection } from '@tributary/connection';
 import { kinesisSink } from '@tributary/kinesis';
 import { startLocalAws } from '@tributary/testkit';
+import {
+  backoff,
+  compareCpu,
+  inBatches,
+  printPeakRss,
+  stubClientConfig,
+  stubConnection,
+  stubResponse,
+  throughputRounds,
+  writeAll,
+} from './_harness.ts';
 
 const MESSAGES = Number(process.env.BENCH_KINESIS_MESSAGES ?? 3_000);
 const CPU_MESSAGES = Number(process.env.BENCH_KINESIS_CPU_MESSAGES ?? 100_000);
@@ -34,57 +43,19 @@ const events: Event[] = Array.from({ length: Math.max(MESSAGES, CPU_MESSAGES) },
 
 /** A tuned raw loop: CONCURRENCY workers, each sending full batches and resending only failed records. */
 async function rawLoop(client: KinesisClient, streamName: string, count: number): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      const start = next;
-      next = Math.min(count, next + BATCH);
-      let records: PutRecordsRequestEntry[] = [];
-      for (let i = start; i < next; i++) {
-        const event = events[i] as Event;
-        records.push({ Data: Buffer.from(JSON.stringify(event)), PartitionKey: event.userId });
-      }
-      for (let attempt = 1; records.length > 0; attempt++) {
-        const out = await client.send(new PutRecordsCommand({ StreamName: streamName, Records: records }));
-        if (!out.FailedRecordCount) break;
-        records = records.filter((_, i) => out.Records?.[i]?.ErrorCode !== undefined);
-        await new Promise((r) => setTimeout(r, Math.random() * Math.min(1_000, 50 * 2 ** attempt)));
-      }
+  await inBatches(count, BATCH, CONCURRENCY, async (start, end) => {
+    let records: PutRecordsRequestEntry[] = [];
+    for (let i = start; i < end; i++) {
+      const event = events[i] as Event;
+      records.push({ Data: Buffer.from(JSON.stringify(event)), PartitionKey: event.userId });
     }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-}
-
-/**
- * Calls `write(i)` for every i with at most `window` writes outstanding, as a producer that honours the sink's
- * backpressure (or `writeTo`) does. (A producer that starts 100,000 writes at once spends most of its CPU in
- * the BatchWriter's queue of writes waiting for buffer room: see the README.)
- */
-async function writeAll(
-  count: number,
-  write: (i: number) => Promise<unknown>,
-  window: number,
-): Promise<void> {
-  let outstanding = 0;
-  let failed: unknown;
-  let wake: (() => void) | undefined;
-  const done = (): void => {
-    outstanding--;
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-  for (let i = 0; i < count; i++) {
-    while (outstanding >= window) await new Promise<void>((resolve) => (wake = resolve));
-    if (failed !== undefined) throw failed;
-    outstanding++;
-    write(i).then(done, (error: unknown) => {
-      failed = error;
-      done();
-    });
-  }
-  while (outstanding > 0) await new Promise<void>((resolve) => (wake = resolve));
-  if (failed !== undefined) throw failed;
+    for (let attempt = 1; records.length > 0; attempt++) {
+      const out = await client.send(new PutRecordsCommand({ StreamName: streamName, Records: records }));
+      if (!out.FailedRecordCount) break;
+      records = records.filter((_, i) => out.Records?.[i]?.ErrorCode !== undefined);
+      await backoff(attempt);
+    }
+  });
 }
 
 async function sinkLoop(aws: AwsConnection, streamName: string, count: number): Promise<void> {
@@ -109,24 +80,20 @@ async function sinkLoop(aws: AwsConnection, streamName: string, count: number): 
   console.log(
     `backend ${local.backend}, ${MESSAGES} records of ~220 B per run, batch ${BATCH}, concurrency ${CONCURRENCY}, ${ROUNDS} rounds`,
   );
-  const rates = { raw: [] as number[], sink: [] as number[] };
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, run] of [
-      ['raw', (stream: string) => rawLoop(client, stream, MESSAGES)],
-      ['sink', (stream: string) => sinkLoop(aws, stream, MESSAGES)],
-    ] as const) {
-      const stream = await local.createStream({ shards: 2 });
-      const start = performance.now();
-      await run(stream.name);
-      const seconds = (performance.now() - start) / 1000;
-      rates[name].push(MESSAGES / seconds);
-      console.log(`  round ${round + 1} ${name.padEnd(5)} ${(MESSAGES / seconds).toFixed(0)} records/s`);
-    }
-  }
-  const best = (xs: number[]) => Math.max(...xs);
+  const best = await throughputRounds({
+    messages: MESSAGES,
+    rounds: ROUNDS,
+    unit: 'records/s',
+    warmUp: false,
+    target: async () => (await local.createStream({ shards: 2 })).name,
+    contenders: [
+      ['raw', (stream) => rawLoop(client, stream, MESSAGES)],
+      ['sink', (stream) => sinkLoop(aws, stream, MESSAGES)],
+    ],
+  });
   console.log(
-    `throughput: raw ${best(rates.raw).toFixed(0)} records/s, kinesisSink ${best(rates.sink).toFixed(0)} records/s, ` +
-      `ratio ${(best(rates.sink) / best(rates.raw)).toFixed(2)} (target >= 0.95)`,
+    `throughput: raw ${best.raw.toFixed(0)} records/s, kinesisSink ${best.sink.toFixed(0)} records/s, ` +
+      `ratio ${(best.sink / best.raw).toFixed(2)} (target >= 0.95)`,
   );
 }
 
@@ -141,47 +108,18 @@ async function sinkLoop(aws: AwsConnection, streamName: string, count: number): 
       })),
     }),
   );
-  const stub = {
-    handle: async () => ({
-      response: { statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: answer },
-    }),
-    updateHttpClientConfig() {},
-    httpHandlerConfigs: () => ({}),
-    destroy() {},
-  };
-  const client = new KinesisClient({
-    region: 'eu-west-1',
-    endpoint: 'http://127.0.0.1:1',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-    requestHandler: stub as never,
-  });
-  // Only what kinesisSink uses of a connection: this stub client, and a logger.
-  const aws = { client: () => client, logger: silentLogger } as unknown as AwsConnection;
-  const count = CPU_MESSAGES - (CPU_MESSAGES % BATCH);
-  // Each side pays for its own garbage: collect before, and collect its garbage inside the measurement.
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  const cpu = async (run: () => Promise<void>): Promise<number> => {
-    gc();
-    const before = process.cpuUsage();
-    await run();
-    gc();
-    const used = process.cpuUsage(before);
-    return ((used.user + used.system) * 1000) / count; // ns per message
-  };
-  const costs = { raw: [] as number[], sink: [] as number[] };
-  for (let round = 0; round < ROUNDS + 1; round++) {
-    const raw = await cpu(() => rawLoop(client, 'events', count));
-    const sink = await cpu(() => sinkLoop(aws, 'events', count));
-    if (round === 0) continue; // warm-up
-    costs.raw.push(raw);
-    costs.sink.push(sink);
-  }
-  const least = (xs: number[]) => Math.min(...xs);
-  console.log(
-    `cpu per message (stub handler, ${count} messages): SDK ${(least(costs.raw) / 1000).toFixed(2)} µs, ` +
-      `kinesisSink ${(least(costs.sink) / 1000).toFixed(2)} µs, ratio ${(least(costs.sink) / least(costs.raw)).toFixed(2)} (target <= 1.2)`,
+  const client = new KinesisClient(
+    stubClientConfig(async () => stubResponse('application/x-amz-json-1.1', answer)),
   );
+  const aws = stubConnection(client);
+  const count = CPU_MESSAGES - (CPU_MESSAGES % BATCH);
+  await compareCpu({
+    sinkName: 'kinesisSink',
+    count,
+    rounds: ROUNDS,
+    raw: () => rawLoop(client, 'events', count),
+    sink: () => sinkLoop(aws, 'events', count),
+  });
 }
 
-console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+printPeakRss();

@@ -6,13 +6,23 @@
 // Environment: BENCH_SQS_MESSAGES (throughput, per contender and round, default 20000),
 // BENCH_SQS_CPU_MESSAGES (default 100000), BENCH_SQS_ROUNDS (default 2), TRIBUTARY_LOCAL_AWS.
 
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
-import { type AwsConnection, silentLogger } from '@tributary/connection';
+import type { AwsConnection } from '@tributary/connection';
 import { sqsSink } from '@tributary/sqs';
 import { startLocalAws } from '@tributary/testkit';
 import { Producer } from 'sqs-producer';
+import {
+  backoff,
+  compareCpu,
+  inBatches,
+  printPeakRss,
+  requestText,
+  stubClientConfig,
+  stubConnection,
+  stubResponse,
+  throughputRounds,
+  writeAll,
+} from './_harness.ts';
 
 const MESSAGES = Number(process.env.BENCH_SQS_MESSAGES ?? 20_000);
 const CPU_MESSAGES = Number(process.env.BENCH_SQS_CPU_MESSAGES ?? 100_000);
@@ -34,25 +44,19 @@ const orders: Order[] = Array.from({ length: Math.max(MESSAGES, CPU_MESSAGES) },
 
 /** A tuned raw loop: CONCURRENCY workers, each sending full batches and resending only failed entries. */
 async function rawLoop(client: SQSClient, queueUrl: string, count: number): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      const start = next;
-      next = Math.min(count, next + BATCH);
-      let entries: SendMessageBatchRequestEntry[] = [];
-      for (let i = start; i < next; i++) {
-        entries.push({ Id: String(i - start), MessageBody: JSON.stringify(orders[i]) });
-      }
-      for (let attempt = 1; entries.length > 0; attempt++) {
-        const out = await client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
-        if (!out.Failed?.length) break;
-        const failed = new Set(out.Failed.map((f) => f.Id));
-        entries = entries.filter((e) => failed.has(e.Id));
-        await new Promise((r) => setTimeout(r, Math.random() * Math.min(1_000, 50 * 2 ** attempt)));
-      }
+  await inBatches(count, BATCH, CONCURRENCY, async (start, end) => {
+    let entries: SendMessageBatchRequestEntry[] = [];
+    for (let i = start; i < end; i++) {
+      entries.push({ Id: String(i - start), MessageBody: JSON.stringify(orders[i]) });
     }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    for (let attempt = 1; entries.length > 0; attempt++) {
+      const out = await client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+      if (!out.Failed?.length) break;
+      const failed = new Set(out.Failed.map((f) => f.Id));
+      entries = entries.filter((e) => failed.has(e.Id));
+      await backoff(attempt);
+    }
+  });
 }
 
 /** sqs-producer given the same concurrency: CONCURRENCY send() calls over slices of the messages. */
@@ -78,34 +82,6 @@ async function producerSingle(client: SQSClient, queueUrl: string, count: number
   await producer.send(messages);
 }
 
-/** Calls `write(i)` for every i with at most `window` writes outstanding, honouring the sink's backpressure. */
-async function writeAll(
-  count: number,
-  write: (i: number) => Promise<unknown>,
-  window: number,
-): Promise<void> {
-  let outstanding = 0;
-  let failed: unknown;
-  let wake: (() => void) | undefined;
-  const done = (): void => {
-    outstanding--;
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-  for (let i = 0; i < count; i++) {
-    while (outstanding >= window) await new Promise<void>((resolve) => (wake = resolve));
-    if (failed !== undefined) throw failed;
-    outstanding++;
-    write(i).then(done, (error: unknown) => {
-      failed = error;
-      done();
-    });
-  }
-  while (outstanding > 0) await new Promise<void>((resolve) => (wake = resolve));
-  if (failed !== undefined) throw failed;
-}
-
 async function sinkLoop(aws: AwsConnection, queueUrl: string, count: number): Promise<void> {
   const sink = sqsSink<Order>(aws, {
     queueUrl,
@@ -116,11 +92,6 @@ async function sinkLoop(aws: AwsConnection, queueUrl: string, count: number): Pr
   await writeAll(count, (i) => sink.write({ body: orders[i] as Order }), WINDOW);
   await sink.close();
 }
-
-let peakRss = 0;
-const rssTimer = setInterval(() => {
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
-}, 50);
 
 // --- 1. Throughput against the local endpoint (BENCH_SQS_MESSAGES=0 skips it) ----------------------------------
 if (MESSAGES > 0) {
@@ -137,42 +108,26 @@ if (MESSAGES > 0) {
   console.log(
     `backend ${local.backend}, ${MESSAGES} messages of ~220 B per run, batch ${BATCH}, concurrency ${CONCURRENCY}, ${ROUNDS} rounds`,
   );
-  const rates = {
-    raw: [] as number[],
-    sink: [] as number[],
-    producer: [] as number[],
-    producer1: [] as number[],
-  };
-  const contenders = [
-    ['raw', (url: string) => rawLoop(tuned, url, MESSAGES)],
-    ['sink', (url: string) => sinkLoop(aws, url, MESSAGES)],
-    ['producer', (url: string) => producerLoop(plain, url, MESSAGES)],
-    ['producer1', (url: string) => producerSingle(plain, url, MESSAGES)],
-  ] as const;
-  // Round 0 warms the emulator and the JIT up and is not counted; the order rotates every round.
-  for (let round = 0; round <= ROUNDS; round++) {
-    const order = contenders.map(
-      (_, i) => contenders[(i + round) % contenders.length] as (typeof contenders)[number],
-    );
-    for (const [name, run] of order) {
-      const queue = await local.createQueue();
-      const start = performance.now();
-      await run(queue.url);
-      const seconds = (performance.now() - start) / 1000;
-      if (round > 0) rates[name].push(MESSAGES / seconds);
-      console.log(
-        `  ${round === 0 ? 'warm-up' : `round ${round}`} ${name.padEnd(9)} ${(MESSAGES / seconds).toFixed(0)} messages/s`,
-      );
-    }
-  }
+  const best = await throughputRounds({
+    messages: MESSAGES,
+    rounds: ROUNDS,
+    unit: 'messages/s',
+    warmUp: true,
+    target: async () => (await local.createQueue()).url,
+    contenders: [
+      ['raw', (url) => rawLoop(tuned, url, MESSAGES)],
+      ['sink', (url) => sinkLoop(aws, url, MESSAGES)],
+      ['producer', (url) => producerLoop(plain, url, MESSAGES)],
+      ['producer1', (url) => producerSingle(plain, url, MESSAGES)],
+    ],
+  });
   plain.destroy();
-  const best = (xs: number[]) => Math.max(...xs);
   console.log(
-    `throughput: raw ${best(rates.raw).toFixed(0)}/s, sqsSink ${best(rates.sink).toFixed(0)}/s, ` +
-      `sqs-producer ${best(rates.producer).toFixed(0)}/s (${CONCURRENCY} send() calls), ` +
-      `${best(rates.producer1).toFixed(0)}/s (one send() call); sink/raw ${(best(rates.sink) / best(rates.raw)).toFixed(2)} ` +
-      `(target >= 0.95), sink/sqs-producer ${(best(rates.sink) / best(rates.producer)).toFixed(2)} at equal concurrency, ` +
-      `${(best(rates.sink) / best(rates.producer1)).toFixed(2)} vs one send() call (target >= 2)`,
+    `throughput: raw ${best.raw.toFixed(0)}/s, sqsSink ${best.sink.toFixed(0)}/s, ` +
+      `sqs-producer ${best.producer.toFixed(0)}/s (${CONCURRENCY} send() calls), ` +
+      `${best.producer1.toFixed(0)}/s (one send() call); sink/raw ${(best.sink / best.raw).toFixed(2)} ` +
+      `(target >= 0.95), sink/sqs-producer ${(best.sink / best.producer).toFixed(2)} at equal concurrency, ` +
+      `${(best.sink / best.producer1).toFixed(2)} vs one send() call (target >= 2)`,
   );
 }
 
@@ -180,22 +135,15 @@ if (MESSAGES > 0) {
 {
   // Answers GetQueueAttributes (the sink's start) with 1 MiB, and every SendMessageBatch with success for each
   // entry Id it was sent.
-  const encoder = new TextEncoder();
-  const decoder = new TextDecoder();
-  const attributes = encoder.encode(JSON.stringify({ Attributes: { MaximumMessageSize: '1048576' } }));
-  const stub = {
-    handle: async (request: { body?: unknown; headers: Record<string, string> }) => {
-      if (request.headers['x-amz-target'] === 'AmazonSQS.GetQueueAttributes') {
-        return {
-          response: {
-            statusCode: 200,
-            headers: { 'content-type': 'application/x-amz-json-1.0' },
-            body: attributes,
-          },
-        };
-      }
-      const input = JSON.parse(decoder.decode(request.body as Uint8Array)) as { Entries: { Id: string }[] };
-      const body = encoder.encode(
+  const json = (body: string | Uint8Array) => stubResponse('application/x-amz-json-1.0', body);
+  const attributes = new TextEncoder().encode(
+    JSON.stringify({ Attributes: { MaximumMessageSize: '1048576' } }),
+  );
+  const client = new SQSClient({
+    ...stubClientConfig(async (request) => {
+      if (request.headers['x-amz-target'] === 'AmazonSQS.GetQueueAttributes') return json(attributes);
+      const input = JSON.parse(requestText(request)) as { Entries: { Id: string }[] };
+      return json(
         JSON.stringify({
           Successful: input.Entries.map((e) => ({
             Id: e.Id,
@@ -205,52 +153,20 @@ if (MESSAGES > 0) {
           Failed: [],
         }),
       );
-      return {
-        response: { statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.0' }, body },
-      };
-    },
-    updateHttpClientConfig() {},
-    httpHandlerConfigs: () => ({}),
-    destroy() {},
-  };
-  const client = new SQSClient({
-    region: 'eu-west-1',
-    endpoint: 'http://127.0.0.1:1',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-    requestHandler: stub as never,
+    }),
     cacheMiddleware: true,
     md5: false,
   });
-  // Only what sqsSink uses of a connection: this stub client, and a logger.
-  const aws = { client: () => client, logger: silentLogger } as unknown as AwsConnection;
+  const aws = stubConnection(client);
   const queueUrl = 'http://127.0.0.1:1/000000000000/orders';
   const count = CPU_MESSAGES - (CPU_MESSAGES % BATCH);
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  const cpu = async (run: () => Promise<void>): Promise<number> => {
-    gc();
-    const before = process.cpuUsage();
-    await run();
-    gc();
-    const used = process.cpuUsage(before);
-    return ((used.user + used.system) * 1000) / count; // ns per message
-  };
-  const costs = { raw: [] as number[], sink: [] as number[] };
-  for (let round = 0; round < ROUNDS + 1; round++) {
-    const raw = await cpu(() => rawLoop(client, queueUrl, count));
-    const sink = await cpu(() => sinkLoop(aws, queueUrl, count));
-    if (round === 0) continue; // warm-up
-    costs.raw.push(raw);
-    costs.sink.push(sink);
-  }
-  const least = (xs: number[]) => Math.min(...xs);
-  console.log(
-    `cpu per message (stub handler, ${count} messages): SDK ${(least(costs.raw) / 1000).toFixed(2)} µs, ` +
-      `sqsSink ${(least(costs.sink) / 1000).toFixed(2)} µs, ratio ${(least(costs.sink) / least(costs.raw)).toFixed(2)} (target <= 1.2)`,
-  );
+  await compareCpu({
+    sinkName: 'sqsSink',
+    count,
+    rounds: ROUNDS,
+    raw: () => rawLoop(client, queueUrl, count),
+    sink: () => sinkLoop(aws, queueUrl, count),
+  });
 }
 
-clearInterval(rssTimer);
-console.log(
-  `peak RSS ${(Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 1024 / 1024).toFixed(0)} MiB`,
-);
+printPeakRss();

@@ -3,22 +3,25 @@
 //   pnpm build && node examples/code/kinesis-sink.ts
 import type { AwsConnection } from '@tributary/connection';
 import { kinesisSink } from '@tributary/kinesis';
-import { sqsSource } from '@tributary/sqs';
 import { mapBody, writeTo } from '@tributary/stream';
-import { count, lastValueFrom, tap } from 'rxjs';
-import { isRunDirectly, type Order, runLocally, sampleOrders, sendOrders } from './local.ts';
+import { count, lastValueFrom } from 'rxjs';
+import {
+  countWrites,
+  intakeSource,
+  isRunDirectly,
+  type Order,
+  runLocally,
+  type SinkExampleResult,
+  sampleOrders,
+  sendOrders,
+} from './local.ts';
 
 /** Orders written directly with `sink.write()`. */
 export const DIRECT_ORDERS = sampleOrders(50, 'direct');
 
-export interface KinesisSinkResult {
-  /** Direct writes that got a receipt / that were rejected. */
-  written: number;
-  rejected: number;
+export interface KinesisSinkResult extends SinkExampleResult {
   /** Shards the direct writes landed on. */
   shards: number;
-  /** Records put from the intake queue by the pipeline. */
-  piped: number;
 }
 
 /**
@@ -44,27 +47,18 @@ export async function main(
   const receipts = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
 
   // 2. A pipeline: writeTo() acks each intake message after its receipt (nacks it when its write is rejected).
-  const stop = new AbortController(); // stops the source gracefully, as in sqs-source.ts
-  let taken = 0;
   const piped = await lastValueFrom(
-    sqsSource(aws, {
-      queueUrl: resources.intakeQueueUrl,
-      waitTimeSeconds: 1,
-      signal: AbortSignal.any([stop.signal, AbortSignal.timeout(60_000)]),
-    }).pipe(
-      tap(() => {
-        if (++taken === resources.intakeCount) stop.abort(); // all there is: stop after these
-      }),
+    // sqsSource over the intake queue, stopping gracefully once it delivered intakeCount (see local.ts)
+    intakeSource(aws, resources.intakeQueueUrl, resources.intakeCount).pipe(
       mapBody((body: string) => JSON.parse(body) as Order),
-      writeTo(sink, { concurrency: 500 }), // writes awaiting receipts: at least a batch, for full PutRecords
+      writeTo(sink), // as many writes awaiting receipts as the sink buffers (maxBufferedEntries): full batches
       count(), // receipts
     ),
   );
 
   await sink.close(); // flush, then reject further writes (WRITER_CLOSED)
   return {
-    written: receipts.length,
-    rejected: outcomes.length - receipts.length,
+    ...countWrites(outcomes),
     shards: new Set(receipts.map((r) => r.details?.shardId)).size,
     piped,
   };

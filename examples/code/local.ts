@@ -1,9 +1,12 @@
-// Support for the code examples: sample data, seeding a queue with the plain SDK, and running an example
-// stand-alone against the embedded local AWS. Not what the examples teach; they import it only to run.
+// Support for the code examples: sample data, seeding a queue with the plain SDK, the sink examples' intake
+// source and result counting, and running an example stand-alone against the embedded local AWS. Not what the
+// examples teach (sqs-source.ts teaches the source and its graceful stop); they import it to run.
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsConnection } from '@tributary/connection';
+import { type SqsMessage, sqsSource } from '@tributary/sqs';
 import { type AwsService, type LocalAws, startLocalAws } from '@tributary/testkit';
+import { type Observable, tap } from 'rxjs';
 
 /** The record every example moves around. */
 export interface Order {
@@ -47,6 +50,45 @@ export async function putNdjson(
 ): Promise<void> {
   const body = records.map((record) => JSON.stringify(record)).join('\n');
   await aws.client(S3Client).send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: `${body}\n` }));
+}
+
+/** What the sink examples return: direct writes that got a receipt / were rejected, and what the pipeline moved. */
+export interface SinkExampleResult {
+  written: number;
+  rejected: number;
+  /** Messages moved from the intake queue by the pipeline. */
+  piped: number;
+}
+
+/** Counts the settled direct writes: fulfilled (a receipt) as `written`, the others as `rejected`. */
+export function countWrites(
+  outcomes: readonly PromiseSettledResult<unknown>[],
+): Pick<SinkExampleResult, 'written' | 'rejected'> {
+  const written = outcomes.filter((o) => o.status === 'fulfilled').length;
+  return { written, rejected: outcomes.length - written };
+}
+
+/**
+ * The sink examples' intake: `sqsSource` over `queueUrl` (raw string bodies), stopped gracefully once it
+ * delivered `count` messages (all the queue holds; sqs-source.ts shows the graceful stop), or after a minute
+ * at the latest. Stopping completes the source, so the pipeline behind it finishes what it holds.
+ */
+export function intakeSource(
+  aws: AwsConnection,
+  queueUrl: string,
+  count: number,
+): Observable<SqsMessage<string>> {
+  const stop = new AbortController();
+  let taken = 0;
+  return sqsSource(aws, {
+    queueUrl,
+    waitTimeSeconds: 1,
+    signal: AbortSignal.any([stop.signal, AbortSignal.timeout(60_000)]),
+  }).pipe(
+    tap(() => {
+      if (++taken === count) stop.abort(); // all there is: stop after these
+    }),
+  );
 }
 
 /** True when `node examples/code/<file>.ts` runs this module itself (`import.meta.main` needs Node >= 24.2). */

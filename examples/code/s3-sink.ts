@@ -3,10 +3,17 @@
 //   pnpm build && node examples/code/s3-sink.ts
 import type { AwsConnection } from '@tributary/connection';
 import { s3Sink } from '@tributary/s3';
-import { sqsSource } from '@tributary/sqs';
 import { mapBody, writeTo } from '@tributary/stream';
 import { lastValueFrom, tap } from 'rxjs';
-import { isRunDirectly, type Order, runLocally, sampleOrders, sendOrders } from './local.ts';
+import {
+  intakeSource,
+  isRunDirectly,
+  type Order,
+  runLocally,
+  type SinkExampleResult,
+  sampleOrders,
+  sendOrders,
+} from './local.ts';
 
 /** Orders written directly with `sink.write()`. */
 export const DIRECT_ORDERS = sampleOrders(100, 'direct');
@@ -14,12 +21,7 @@ export const DIRECT_ORDERS = sampleOrders(100, 'direct');
 /** Records per object: the sink starts a new object after this many. */
 export const RECORDS_PER_OBJECT = 40;
 
-export interface S3SinkResult {
-  /** Direct writes that got a receipt / that were rejected. */
-  written: number;
-  rejected: number;
-  /** Records archived from the intake queue by the pipeline. */
-  piped: number;
+export interface S3SinkResult extends SinkExampleResult {
   /** Keys of the objects written. */
   objects: string[];
 }
@@ -64,18 +66,10 @@ export async function main(
   await Promise.all(writes);
 
   // 2. A pipeline: writeTo() acks each intake message once the object holding it is complete.
-  const stop = new AbortController(); // stops the source gracefully, as in sqs-source.ts
-  let taken = 0;
   let piped = 0;
   await lastValueFrom(
-    sqsSource(aws, {
-      queueUrl: resources.intakeQueueUrl,
-      waitTimeSeconds: 1,
-      signal: AbortSignal.any([stop.signal, AbortSignal.timeout(60_000)]),
-    }).pipe(
-      tap(() => {
-        if (++taken === resources.intakeCount) stop.abort(); // all there is: stop after these
-      }),
+    // sqsSource over the intake queue, stopping gracefully once it delivered intakeCount (see local.ts)
+    intakeSource(aws, resources.intakeQueueUrl, resources.intakeCount).pipe(
       mapBody((body: string) => JSON.parse(body) as Order),
       // Receipts wait for whole objects: writeTo keeps every write pending (the source's maxInFlight bounds
       // them) and flushes the sink, completing the open object, once the intake is done.

@@ -3,21 +3,24 @@
 //   pnpm build && node examples/code/sns-sink.ts
 import type { AwsConnection } from '@tributary/connection';
 import { snsSink } from '@tributary/sns';
-import { sqsSource } from '@tributary/sqs';
 import { mapBody, writeTo } from '@tributary/stream';
-import { count, lastValueFrom, tap } from 'rxjs';
-import { isRunDirectly, type Order, runLocally, sampleOrders, sendOrders } from './local.ts';
+import { count, lastValueFrom } from 'rxjs';
+import {
+  countWrites,
+  intakeSource,
+  isRunDirectly,
+  type Order,
+  runLocally,
+  type SinkExampleResult,
+  sampleOrders,
+  sendOrders,
+} from './local.ts';
 
 /** Orders published directly with `sink.write()`. */
 export const DIRECT_ORDERS = sampleOrders(30, 'direct');
 
-export interface SnsSinkResult {
-  /** Direct writes that got a receipt / that were rejected. */
-  written: number;
-  rejected: number;
-  /** Messages published from the intake queue by the pipeline. */
-  piped: number;
-}
+/** Direct writes that got a receipt / were rejected, and messages published from the intake by the pipeline. */
+export type SnsSinkResult = SinkExampleResult;
 
 /**
  * Publishes {@link DIRECT_ORDERS} to `topicArn`, then publishes `intakeCount` orders from `intakeQueueUrl`
@@ -42,17 +45,9 @@ export async function main(
   const outcomes = await writes;
 
   // 2. A pipeline: writeTo() acks each intake message after its receipt (nacks it when its write is rejected).
-  const stop = new AbortController(); // stops the source gracefully, as in sqs-source.ts
-  let taken = 0;
   const piped = await lastValueFrom(
-    sqsSource(aws, {
-      queueUrl: resources.intakeQueueUrl,
-      waitTimeSeconds: 1,
-      signal: AbortSignal.any([stop.signal, AbortSignal.timeout(60_000)]),
-    }).pipe(
-      tap(() => {
-        if (++taken === resources.intakeCount) stop.abort(); // all there is: stop after these
-      }),
+    // sqsSource over the intake queue, stopping gracefully once it delivered intakeCount (see local.ts)
+    intakeSource(aws, resources.intakeQueueUrl, resources.intakeCount).pipe(
       mapBody((body: string) => JSON.parse(body) as Order),
       writeTo(sink),
       count(), // receipts
@@ -60,11 +55,7 @@ export async function main(
   );
 
   await sink.close(); // flush, then reject further writes (WRITER_CLOSED)
-  return {
-    written: outcomes.filter((o) => o.status === 'fulfilled').length,
-    rejected: outcomes.filter((o) => o.status === 'rejected').length,
-    piped,
-  };
+  return { ...countWrites(outcomes), piped };
 }
 
 if (isRunDirectly(import.meta)) {

@@ -15,7 +15,7 @@ import { buffer } from 'node:stream/consumers';
 import { setTimeout as delay } from 'node:timers/promises';
 import { configErrorFromIssues, parseOptions } from '@tributary/connection';
 import { z } from 'zod';
-import { chooseFailedEntries, planFault, seededRandom } from './internal/faultProxyPlan.js';
+import { chooseFailedEntries, planFault } from './internal/faultProxyPlan.js';
 import {
   badGatewayResponse,
   describeRequest,
@@ -26,6 +26,7 @@ import {
   serverErrorResponse,
   throttleResponse,
 } from './internal/faultProxyProtocol.js';
+import { seededRandom } from './testData.js';
 
 const rate = z.number().min(0).max(1);
 

@@ -17,3 +17,14 @@ export type { AwsService, LocalAwsBackend } from './services.js';
 export { AWS_SERVICES } from './services.js';
 export { LOCAL_AWS_ENV_VARS, localAwsBackend, startLocalAws } from './startLocalAws.js';
 export { TEST_REGION, testConnection } from './testConnection.js';
+export type { Random, RandomMessage, RandomMessagesOptions, RandomTextOptions } from './testData.js';
+export {
+  deliveryProblems,
+  messageAttributeBytes,
+  messageAttributes,
+  randomBelow,
+  randomMessages,
+  randomText,
+  seededRandom,
+  TEXT_CHARS_BY_WIDTH,
+} from './testData.js';

@@ -1,7 +1,6 @@
 import { eventBridgeSink } from '@tributary/eventbridge';
-import { startLocalAws } from '@tributary/testkit';
+import { randomText, seededRandom, startLocalAws } from '@tributary/testkit';
 import { describe, expect, it } from 'vitest';
-import { randomText, seeded } from './randomText.js';
 
 interface Event {
   source: string;
@@ -28,10 +27,10 @@ describe('eventBridgeSink against local EventBridge', () => {
     const bus = await local.createEventBus();
     const queue = await local.createQueue();
     await local.routeEventsToQueue(bus.name, queue, { source: ['tributary.test'] });
-    const random = seeded(42);
+    const random = seededRandom(42);
     const bodies = Array.from({ length: TOTAL }, (_, n) => ({
       n,
-      text: randomText(n % 40 === 3 ? 200_000 : 1 + Math.floor(random() * 300), random),
+      text: randomText(n % 40 === 3 ? 200_000 : 1 + Math.floor(random() * 300), { random }),
     }));
     const sink = eventBridgeSink<(typeof bodies)[number]>(local.connection(), {
       eventBusName: bus.arn,

@@ -1,7 +1,6 @@
 import { eventBridgeSink } from '@tributary/eventbridge';
-import { isBatchWrite, startFaultProxy, startLocalAws } from '@tributary/testkit';
+import { isBatchWrite, randomText, seededRandom, startFaultProxy, startLocalAws } from '@tributary/testkit';
 import { describe, expect, it } from 'vitest';
-import { randomText, seeded } from './randomText.js';
 
 /**
  * 20 % of PutEvents requests are faulted (5 % each: connection reset before or after forwarding, HTTP 500/503,
@@ -34,10 +33,10 @@ describe('eventBridgeSink through a faulty network', () => {
     const aws = local.connection({
       endpoints: { ...local.connectionConfig.endpoints, eventbridge: proxy.url },
     });
-    const random = seeded(9);
+    const random = seededRandom(9);
     const bodies = Array.from({ length: TOTAL }, (_, n) => ({
       n,
-      text: randomText(1 + Math.floor(random() * 400), random),
+      text: randomText(1 + Math.floor(random() * 400), { random }),
     }));
     const sink = eventBridgeSink<(typeof bodies)[number]>(aws, {
       eventBusName: bus.name,

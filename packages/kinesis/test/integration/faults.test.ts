@@ -1,8 +1,8 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { kinesisSink } from '@tributary/kinesis';
-import { isBatchWrite, startFaultProxy, startLocalAws } from '@tributary/testkit';
+import { isBatchWrite, randomText, seededRandom, startFaultProxy, startLocalAws } from '@tributary/testkit';
 import { describe, expect, it } from 'vitest';
-import { randomText, readStream, seeded } from './readBack.js';
+import { readStream } from './readBack.js';
 
 /**
  * 20 % of PutRecords requests are faulted (5 % each: connection reset before or after forwarding, HTTP 500/503,
@@ -35,12 +35,12 @@ describe('kinesisSink through a faulty network', () => {
       const aws = local.connection({
         endpoints: { ...local.connectionConfig.endpoints, kinesis: proxy.url },
       });
-      const random = seeded(ordered ? 3 : 4);
+      const random = seededRandom(ordered ? 3 : 4);
       const keys = Array.from({ length: 40 }, (_, k) => `k${k}`);
       const messages = Array.from({ length: total }, (_, n) => ({
         key: keys[Math.floor(random() * keys.length)] as string,
         n,
-        text: randomText(1 + Math.floor(random() * 500), random),
+        text: randomText(1 + Math.floor(random() * 500), { random }),
       }));
       const sink = kinesisSink<(typeof messages)[number]>(aws, {
         streamName: stream.name,

@@ -157,7 +157,14 @@ describe('s3Source notification mode against local S3 and SQS', () => {
       'sns-a',
       'eb-a',
     ].sort();
-    expect(bodies).toEqual(want);
+    if (local.backend === 'moto') {
+      // moto answers concurrent ReceiveMessage calls without a lock, so two readers can both get one
+      // notification (SQS and fauxqs hide a received message from other receives): on moto only "every line at
+      // least once" holds; exactly once is asserted everywhere else.
+      expect([...new Set(bodies)].sort()).toEqual(want);
+    } else {
+      expect(bodies).toEqual(want);
+    }
     expect(received.find((m) => m.body === '0-a')?.meta.key).toBe('in/file 0.txt');
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'in/' }));
     expect(listed.Contents ?? []).toEqual([]);

@@ -1,19 +1,11 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${msg:path} runtime templates are what these tests pass
-import { randomBytes } from 'node:crypto';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Message as SqsMessage } from '@aws-sdk/client-sqs';
 import { snsSink } from '@tributary/sns';
-import type { LocalAws } from '@tributary/testkit';
-import { startLocalAws } from '@tributary/testkit';
+import type { LocalAws, RandomMessage } from '@tributary/testkit';
+import { deliveryProblems, messageAttributes, randomMessages, startLocalAws } from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 
-/** Characters by UTF-8 width, all valid in SNS and in the SQS queue the topic delivers to. */
-const CHARS: readonly (readonly string[])[] = [
-  ['a', 'Z', '7', ' ', '{', '"', '\t', '\n', '\r', '~'],
-  ['é', 'ß', 'ü', 'Ω', 'ж'],
-  ['€', '中', 'あ', '한', '\uFFFD'],
-  ['😀', '𝄞', '🌍', '\u{10FFFF}'],
-];
 /**
  * SNS and SQS accept 4-byte UTF-8 characters, but the embedded emulator's SQS (fauxqs) refuses them; against
  * it the test uses 1- to 3-byte characters only. The unit tests size 4-byte characters.
@@ -23,106 +15,27 @@ let maxCharBytes = 4;
  * SNS counts a Binary attribute by its bytes; the embedded emulator counts its base64 text, so against it the
  * messages meant to sit exactly at the limit leave room for that (the sink itself counts bytes).
  */
-let binaryBytes = (bin: Buffer): number => bin.length;
+let binaryBytes = (bin: Uint8Array): number => bin.length;
 /**
  * moto 5 fails ReceiveMessage with a 500 on a Binary attribute that came through SNS (it hashes the value
  * as text): against moto the messages carry no Binary attribute.
  */
 let withBinary = true;
 
-function randomBelow(max: number, min = 0): number {
-  return min + Math.floor(Math.random() * (max - min));
-}
-
-/** A random string of exactly `bytes` UTF-8 bytes with characters of every width. */
-function randomText(bytes: number): string {
-  const parts: string[] = [];
-  let left = bytes;
-  while (left > 0) {
-    const width = randomBelow(Math.min(maxCharBytes, left) + 1, 1);
-    const pool = CHARS[width - 1] as readonly string[];
-    parts.push(pool[randomBelow(pool.length)] as string);
-    left -= width;
-  }
-  return parts.join('');
-}
-
-interface Sent {
-  seq: number;
-  body: string;
-  tag: string;
-  bin: Buffer | undefined;
-}
-
-/** Attribute bytes as SNS counts them: name + data type + value, UTF-8. */
-function attributeBytes(sent: Omit<Sent, 'body'>): number {
-  return (
-    'seq'.length +
-    'Number'.length +
-    String(sent.seq).length +
-    'tag'.length +
-    'String'.length +
-    Buffer.byteLength(sent.tag) +
-    (sent.bin === undefined ? 0 : 'bin'.length + 'Binary'.length + binaryBytes(sent.bin))
-  );
-}
-
-/**
- * Messages of random size and content, mostly small on purpose (10,000 near the limit would be ~2.5 GB):
- * ~97 % are 1 B..1 KiB, ~2.5 % 1..32 KiB, 0.5 % within 4 KiB of the limit, one exactly at it.
- */
-function makeMessages(count: number, limit: number): Sent[] {
-  const out: Sent[] = [];
-  for (let seq = 0; seq < count; seq += 1) {
-    const bin = withBinary ? randomBytes(randomBelow(17, 1)) : undefined;
-    const meta = { seq, tag: randomText(randomBelow(24, 1)), bin };
-    const room = limit - attributeBytes(meta);
-    const roll = randomBelow(1000);
-    let size: number;
-    if (seq === 7) size = room;
-    else if (roll < 5) size = room - randomBelow(4096);
-    else if (roll < 30) size = randomBelow(32_769, 1024);
-    else size = randomBelow(1025, 1);
-    out.push({ ...meta, body: randomText(size) });
-  }
-  return out;
-}
-
-function attributesOf(m: Sent): Record<string, string | number | Uint8Array> {
-  return m.bin === undefined ? { seq: m.seq, tag: m.tag } : { seq: m.seq, tag: m.tag, bin: m.bin };
+/** Random messages up to `limit` with this backend's character widths and Binary attribute handling. */
+function makeMessages(count: number, limit: number): RandomMessage[] {
+  return randomMessages(count, {
+    limit,
+    mediumMaxBytes: 32 * 1024,
+    binary: withBinary,
+    binaryBytes,
+    maxCharBytes,
+  });
 }
 
 /** Checks each sent message arrived exactly once with identical body and attributes. */
-function expectExactlyOnce(sent: readonly Sent[], received: readonly SqsMessage[]): void {
-  const bySeq = new Map<number, SqsMessage[]>();
-  for (const message of received) {
-    const seq = Number(message.MessageAttributes?.seq?.StringValue);
-    bySeq.set(seq, [...(bySeq.get(seq) ?? []), message]);
-  }
-  const problems: string[] = [];
-  for (const s of sent) {
-    const copies = bySeq.get(s.seq) ?? [];
-    if (copies.length !== 1) {
-      problems.push(`seq ${s.seq}: ${copies.length} copies`);
-      continue;
-    }
-    const [m] = copies as [SqsMessage];
-    if (m.Body !== s.body) problems.push(`seq ${s.seq}: body differs`);
-    const a = m.MessageAttributes ?? {};
-    if (a.tag?.DataType !== 'String' || a.tag.StringValue !== s.tag)
-      problems.push(`seq ${s.seq}: tag differs`);
-    if (a.seq?.DataType !== 'Number') problems.push(`seq ${s.seq}: seq type differs`);
-    if (
-      s.bin !== undefined &&
-      (a.bin?.DataType !== 'Binary' || !Buffer.from(a.bin.BinaryValue ?? []).equals(s.bin))
-    ) {
-      problems.push(`seq ${s.seq}: bin differs`);
-    }
-    const expectedCount = s.bin === undefined ? 2 : 3;
-    if (Object.keys(a).length !== expectedCount)
-      problems.push(`seq ${s.seq}: ${Object.keys(a).length} attributes`);
-  }
-  expect(problems.slice(0, 20)).toEqual([]);
+function expectExactlyOnce(sent: readonly RandomMessage[], received: readonly SqsMessage[]): void {
+  expect(deliveryProblems(sent, received).slice(0, 20)).toEqual([]);
   expect(received).toHaveLength(sent.length);
 }
 
@@ -161,7 +74,7 @@ describe('snsSink', () => {
     const sink = snsSink(local.connection(), { topicArn: topic.arn, maxConcurrency: 8 });
     // Act
     const receipts = await Promise.all(
-      messages.map((m) => sink.write({ body: m.body, attributes: attributesOf(m) })),
+      messages.map((m) => sink.write({ body: m.body, attributes: messageAttributes(m) })),
     );
     await sink.close();
     const received = await local.drainQueue(queue.url, { expected: count, timeoutMs: 120_000 });
@@ -189,7 +102,7 @@ describe('snsSink', () => {
       maxConcurrency: 8,
     });
     // Act
-    await Promise.all(messages.map((m) => sink.write({ body: m.body, attributes: attributesOf(m) })));
+    await Promise.all(messages.map((m) => sink.write({ body: m.body, attributes: messageAttributes(m) })));
     await sink.close();
     const received = await local.drainQueue(queue.url, { expected: count, timeoutMs: 120_000 });
     received.push(...(await local.drainQueue(queue.url)));

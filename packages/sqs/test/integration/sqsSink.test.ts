@@ -1,17 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { GetQueueAttributesCommand, SQSClient, type Message as SqsMessage } from '@aws-sdk/client-sqs';
 import { sqsSink } from '@tributary/sqs';
-import type { LocalAws } from '@tributary/testkit';
-import { startLocalAws } from '@tributary/testkit';
+import type { LocalAws, RandomMessage } from '@tributary/testkit';
+import {
+  deliveryProblems,
+  messageAttributes,
+  randomMessages,
+  randomText,
+  startLocalAws,
+} from '@tributary/testkit';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 
-/** Characters by UTF-8 width, all in the set SQS accepts (tab and line breaks included). */
-const CHARS: readonly (readonly string[])[] = [
-  ['a', 'Z', '7', ' ', '{', '"', '\t', '\n', '\r', '~'],
-  ['é', 'ß', 'ü', 'Ω', 'ж'],
-  ['€', '中', 'あ', '한', '\uFFFD'],
-  ['😀', '𝄞', '🌍', '\u{10FFFF}'],
-];
 /**
  * SQS accepts #x10000..#x10FFFF (4-byte UTF-8), but the embedded emulator (fauxqs) refuses them with
  * InvalidMessageContents; against it the test uses 1- to 3-byte characters only. The unit tests size 4-byte
@@ -19,101 +17,22 @@ const CHARS: readonly (readonly string[])[] = [
  */
 let maxCharBytes = 4;
 
-/** Fast non-cryptographic integer in [min, max). */
-function randomBelow(max: number, min = 0): number {
-  return min + Math.floor(Math.random() * (max - min));
-}
-
-/** A random string of exactly `bytes` UTF-8 bytes with characters of every width. */
-function randomText(bytes: number): string {
-  const parts: string[] = [];
-  let left = bytes;
-  while (left > 0) {
-    const width = randomBelow(Math.min(maxCharBytes, left) + 1, 1);
-    const pool = CHARS[width - 1] as readonly string[];
-    parts.push(pool[randomBelow(pool.length)] as string);
-    left -= width;
-  }
-  return parts.join('');
-}
-
-interface Sent {
-  seq: number;
-  body: string;
-  tag: string;
-  bin: Buffer;
-}
-
 /**
  * SQS counts a Binary value by its bytes. The embedded emulator (fauxqs) counts the base64 text instead, so
  * against it the messages meant to sit exactly at the limit leave room for that (the sink itself counts bytes).
  */
-let binaryBytes = (bin: Buffer): number => bin.length;
+let binaryBytes = (bin: Uint8Array): number => bin.length;
 /** Against fauxqs the batch byte limit is lowered by that base64 overhead (at most 8 bytes × 10 entries). */
 let maxBatchBytes: number | undefined;
 
-/** Attribute bytes as SQS counts them: name + data type + value, UTF-8. */
-function attributeBytes(sent: Omit<Sent, 'body'>): number {
-  return (
-    'seq'.length +
-    'Number'.length +
-    String(sent.seq).length +
-    'tag'.length +
-    'String'.length +
-    Buffer.byteLength(sent.tag) +
-    'bin'.length +
-    'Binary'.length +
-    binaryBytes(sent.bin)
-  );
-}
-
-/**
- * Messages of random size and content. The size distribution is mostly small on purpose: 10,000 messages
- * of up to 1 MiB each would be ~5 GB. ~97 % are 1 B..1 KiB, ~2.5 % 1..64 KiB, and 0.5 % lie within 4 KiB of
- * the limit, one of them exactly at it (body + attributes = limit).
- */
-function makeMessages(count: number, limit: number): Sent[] {
-  const out: Sent[] = [];
-  for (let seq = 0; seq < count; seq += 1) {
-    const meta = { seq, tag: randomText(randomBelow(24, 1)), bin: randomBytes(randomBelow(17, 1)) };
-    const room = limit - attributeBytes(meta);
-    const roll = randomBelow(1000);
-    let size: number;
-    if (seq === 7) size = room;
-    else if (roll < 5) size = room - randomBelow(4096);
-    else if (roll < 30) size = randomBelow(65_537, 1024);
-    else size = randomBelow(1025, 1);
-    out.push({ ...meta, body: randomText(size) });
-  }
-  return out;
+/** Random messages up to `limit` with this backend's character widths and Binary attribute counting. */
+function makeMessages(count: number, limit: number): RandomMessage[] {
+  return randomMessages(count, { limit, mediumMaxBytes: 64 * 1024, binaryBytes, maxCharBytes });
 }
 
 /** Checks each sent message arrived exactly once with identical body and attributes. */
-function expectExactlyOnce(sent: readonly Sent[], received: readonly SqsMessage[]): void {
-  const bySeq = new Map<number, SqsMessage[]>();
-  for (const message of received) {
-    const seq = Number(message.MessageAttributes?.seq?.StringValue);
-    bySeq.set(seq, [...(bySeq.get(seq) ?? []), message]);
-  }
-  const problems: string[] = [];
-  for (const s of sent) {
-    const copies = bySeq.get(s.seq) ?? [];
-    if (copies.length !== 1) {
-      problems.push(`seq ${s.seq}: ${copies.length} copies`);
-      continue;
-    }
-    const [m] = copies as [SqsMessage];
-    if (m.Body !== s.body) problems.push(`seq ${s.seq}: body differs`);
-    const a = m.MessageAttributes ?? {};
-    if (a.tag?.DataType !== 'String' || a.tag.StringValue !== s.tag)
-      problems.push(`seq ${s.seq}: tag differs`);
-    if (a.seq?.DataType !== 'Number') problems.push(`seq ${s.seq}: seq type differs`);
-    if (a.bin?.DataType !== 'Binary' || !Buffer.from(a.bin.BinaryValue ?? []).equals(s.bin)) {
-      problems.push(`seq ${s.seq}: bin differs`);
-    }
-    if (Object.keys(a).length !== 3) problems.push(`seq ${s.seq}: ${Object.keys(a).length} attributes`);
-  }
-  expect(problems.slice(0, 20)).toEqual([]);
+function expectExactlyOnce(sent: readonly RandomMessage[], received: readonly SqsMessage[]): void {
+  expect(deliveryProblems(sent, received).slice(0, 20)).toEqual([]);
   expect(received).toHaveLength(sent.length);
 }
 
@@ -150,7 +69,7 @@ describe('sqsSink', () => {
     const sink = sqsSink(local.connection(), { queueUrl: queue.url, maxConcurrency: 8, maxBatchBytes });
     // Act
     const receipts = await Promise.all(
-      messages.map((m) => sink.write({ body: m.body, attributes: { seq: m.seq, tag: m.tag, bin: m.bin } })),
+      messages.map((m) => sink.write({ body: m.body, attributes: messageAttributes(m) })),
     );
     await sink.close();
     const received = await local.drainQueue(queue.url, { expected: count, timeoutMs: 120_000 });
@@ -179,7 +98,7 @@ describe('sqsSink', () => {
     });
     // Act
     const receipts = await Promise.all(
-      messages.map((m) => sink.write({ body: m.body, attributes: { seq: m.seq, tag: m.tag, bin: m.bin } })),
+      messages.map((m) => sink.write({ body: m.body, attributes: messageAttributes(m) })),
     );
     await sink.close();
     const received = await local.drainQueue(queue.url, { expected: count, timeoutMs: 120_000 });
@@ -203,11 +122,11 @@ describe('sqsSink', () => {
     // Prepare
     const queue = await local.createQueue({ attributes: { MaximumMessageSize: '1024' } });
     const sink = sqsSink(local.connection(), { queueUrl: queue.url, lingerMs: 0 });
-    const fits = randomText(1024 - ('k'.length + 'String'.length + 1));
+    const fits = randomText(1024 - ('k'.length + 'String'.length + 1), { maxCharBytes });
     // Act
     const results = await Promise.allSettled([
       sink.write({ body: fits, attributes: { k: 'v' } }),
-      sink.write({ body: randomText(1025) }),
+      sink.write({ body: randomText(1025, { maxCharBytes }) }),
     ]);
     await sink.close();
     const received = await local.drainQueue(queue.url, { expected: 1 });

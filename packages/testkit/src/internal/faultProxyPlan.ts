@@ -1,20 +1,8 @@
-/** A source of uniform numbers in `[0, 1)`. */
-export type Random = () => number;
+import type { Random } from '../testData.js';
 
-/**
- * mulberry32: a small, fast 32-bit PRNG. Not for cryptography; enough to make fault sequences
- * reproducible from a seed.
- */
-export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+// The PRNG lives with the test data now; re-exported for this module's unit tests.
+export type { Random } from '../testData.js';
+export { seededRandom } from '../testData.js';
 
 /** Fault settings after validation (rates are probabilities per eligible request). */
 export interface PlannedFaults {
