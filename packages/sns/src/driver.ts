@@ -1,68 +1,34 @@
+import { GetTopicAttributesCommand, PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { ACCESS_DENIED_ERROR_NAMES, toTributaryError } from '@tributary/connection';
+import type { BatchDriver, MessageDriverConfig, MessageKeyFunction } from '@tributary/stream';
+import { bodyText, encodeMessageAttributes, messageBatchDriver, messageKeysOf } from '@tributary/stream';
 import {
-  GetTopicAttributesCommand,
-  PublishBatchCommand,
-  type PublishBatchRequestEntry,
-  type SNSClient,
-} from '@aws-sdk/client-sns';
-import { ACCESS_DENIED_ERROR_NAMES, type Logger, toTributaryError } from '@tributary/connection';
-import type {
-  BatchDriver,
-  BatchLimits,
-  EntryOutcome,
-  MessageAttribute,
-  OutgoingMessage,
-} from '@tributary/stream';
-import { normalizeAttributes } from '@tributary/stream';
-import {
-  checkGroupOrDedupId,
   checkJsonStructure,
   checkSnsText,
   checkSubject,
-  encodeBody,
-  mapBatchResponse,
   SNS_DEFAULT_MAX_MESSAGE_BYTES,
-  SNS_MAX_BATCH_ENTRIES,
   SNS_MAX_MESSAGE_BYTES,
+  SNS_SINK_LIMITS,
+  SNS_TRANSIENT_ENTRY_CODES,
   type SnsSinkEntry,
-  toSnsAttributes,
 } from './internal/entry.js';
 
 export type { SnsSinkEntry } from './internal/entry.js';
+export { SNS_SINK_LIMITS } from './internal/entry.js';
 
 /**
- * What {@link snsSinkDriver} needs once options are parsed and templates compiled.
+ * What {@link snsSinkDriver} needs once options are parsed and templates compiled: the topic, the subject and
+ * structure, and the FIFO ids, default attributes and logger of {@link MessageDriverConfig}.
  * @example
  * ```ts
  * const config: SnsSinkDriverConfig<Alert> = { topicArn, fifo: false, subject: () => 'Alert', logger };
  * ```
  */
-export interface SnsSinkDriverConfig<T> {
+export interface SnsSinkDriverConfig<T> extends MessageDriverConfig<T> {
   topicArn: string;
-  /** FIFO topic (name ends in `.fifo`): group ids are ordering keys. */
-  fifo: boolean;
   messageStructure?: 'json' | undefined;
-  subject?: ((message: OutgoingMessage<T>) => string) | undefined;
-  messageGroupId?: ((message: OutgoingMessage<T>) => string) | undefined;
-  /** Receives the encoded message too, for content hashing. */
-  deduplicationId?: ((message: OutgoingMessage<T>, body: string) => string) | undefined;
-  /** Attributes added to every message (computed per message); the message's own attributes win. */
-  attributes?: ((message: OutgoingMessage<T>) => Record<string, MessageAttribute>) | undefined;
-  logger: Logger;
+  subject?: MessageKeyFunction<T> | undefined;
 }
-
-/**
- * PublishBatch upper limits: 10 entries, 1 MiB per message and per request (a topic's largest
- * MaximumMessageSize). `start()` narrows both byte limits to the topic's size, 256 KiB unless it was raised.
- * @example
- * ```ts
- * SNS_SINK_LIMITS.maxBatchEntries; // 10
- * ```
- */
-export const SNS_SINK_LIMITS: BatchLimits = Object.freeze({
-  maxBatchEntries: SNS_MAX_BATCH_ENTRIES,
-  maxBatchBytes: SNS_MAX_MESSAGE_BYTES,
-  maxEntryBytes: SNS_MAX_MESSAGE_BYTES,
-});
 
 /**
  * The {@link BatchDriver} behind {@link snsSink}: builds PublishBatch entries, sizes them (message, subject,
@@ -79,13 +45,15 @@ export function snsSinkDriver<T>(
   client: SNSClient,
   config: SnsSinkDriverConfig<T>,
 ): BatchDriver<T, SnsSinkEntry> {
-  const { topicArn, fifo, messageStructure, subject, messageGroupId, deduplicationId, attributes, logger } =
-    config;
-  return {
+  const { topicArn, messageStructure, subject, logger } = config;
+  const attributeRules = { service: 'SNS', checkText: checkSnsText, defaults: config.attributes };
+  return messageBatchDriver<T, SnsSinkEntry>({
     service: 'sns',
     limits: SNS_SINK_LIMITS,
+    fifo: config.fifo,
+    transientCodes: SNS_TRANSIENT_ENTRY_CODES,
 
-    async start(signal: AbortSignal): Promise<Partial<BatchLimits> | undefined> {
+    async start(signal) {
       let maximumMessageSize = SNS_DEFAULT_MAX_MESSAGE_BYTES;
       try {
         const response = await client.send(new GetTopicAttributesCommand({ TopicArn: topicArn }), {
@@ -104,8 +72,8 @@ export function snsSinkDriver<T>(
       return { maxEntryBytes: maximumMessageSize, maxBatchBytes: maximumMessageSize };
     },
 
-    prepare(message: OutgoingMessage<T>): SnsSinkEntry {
-      const body = encodeBody(message.body);
+    prepare(message) {
+      const body = bodyText(message.body);
       checkSnsText(body, 'the message body');
       if (messageStructure === 'json') checkJsonStructure(body);
       let size = Buffer.byteLength(body, 'utf8');
@@ -115,69 +83,21 @@ export function snsSinkDriver<T>(
         checkSubject(subjectText);
         size += subjectText.length;
       }
-      let merged: Record<string, MessageAttribute> | undefined;
-      if (attributes) {
-        merged = attributes(message);
-        if (message.attributes) Object.assign(merged, normalizeAttributes(message.attributes));
-      } else if (message.attributes) {
-        merged = normalizeAttributes(message.attributes);
-      }
-      let attributeValues: SnsSinkEntry['MessageAttributes'];
-      if (merged) {
-        const converted = toSnsAttributes(merged);
-        attributeValues = converted.values;
-        size += converted.size;
-      }
-      let groupId: string | undefined;
-      if (messageGroupId) {
-        groupId = messageGroupId(message);
-        checkGroupOrDedupId(groupId, 'messageGroupId');
-      } else if (fifo) {
-        throw new RangeError('a FIFO topic needs a messageGroupId');
-      }
-      let dedupId: string | undefined;
-      if (deduplicationId) {
-        dedupId = deduplicationId(message, body);
-        checkGroupOrDedupId(dedupId, 'deduplicationId');
-      }
+      const attributes = encodeMessageAttributes(message, attributeRules);
+      const ids = messageKeysOf(message, body, config, 'topic');
       return {
         Message: body,
         Subject: subjectText,
         MessageStructure: messageStructure,
-        MessageAttributes: attributeValues,
-        MessageGroupId: groupId,
-        MessageDeduplicationId: dedupId,
-        size,
+        MessageAttributes: attributes.values,
+        MessageGroupId: ids.messageGroupId,
+        MessageDeduplicationId: ids.deduplicationId,
+        size: size + attributes.size,
       };
     },
 
-    entrySize(entry: SnsSinkEntry): number {
-      return entry.size;
-    },
-
-    orderingKey(entry: SnsSinkEntry): string | undefined {
-      return fifo ? entry.MessageGroupId : undefined;
-    },
-
-    async sendBatch(entries: readonly SnsSinkEntry[]): Promise<readonly EntryOutcome[]> {
-      const requestEntries: PublishBatchRequestEntry[] = new Array(entries.length);
-      for (let i = 0; i < entries.length; i += 1) {
-        const entry = entries[i] as SnsSinkEntry;
-        // Only the fields in use: the serializer visits every key it is given.
-        const request: PublishBatchRequestEntry = { Id: String(i), Message: entry.Message };
-        if (entry.Subject !== undefined) request.Subject = entry.Subject;
-        if (entry.MessageStructure !== undefined) request.MessageStructure = entry.MessageStructure;
-        if (entry.MessageAttributes !== undefined) request.MessageAttributes = entry.MessageAttributes;
-        if (entry.MessageGroupId !== undefined) request.MessageGroupId = entry.MessageGroupId;
-        if (entry.MessageDeduplicationId !== undefined)
-          request.MessageDeduplicationId = entry.MessageDeduplicationId;
-        requestEntries[i] = request;
-      }
-      // No per-call { abortSignal }: it would switch off the client's middleware cache on every send.
-      const response = await client.send(
-        new PublishBatchCommand({ TopicArn: topicArn, PublishBatchRequestEntries: requestEntries }),
-      );
-      return mapBatchResponse(entries.length, response.Successful ?? [], response.Failed ?? []);
-    },
-  };
+    // No per-call { abortSignal }: it would switch off the client's middleware cache on every send.
+    send: (entries) =>
+      client.send(new PublishBatchCommand({ TopicArn: topicArn, PublishBatchRequestEntries: entries })),
+  });
 }

@@ -1,17 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${msg:path} runtime templates are option values here
-import type { OutgoingMessage } from '@tributary/stream';
-import { batchWriterOptions } from '@tributary/stream';
+import type { MessageKeyFunction } from '@tributary/stream';
+import { batchWriterOptions, messageAttributesOption, messageKeyOptions } from '@tributary/stream';
 import { z } from 'zod';
-
-const attributeOptions = z.strictObject({
-  type: z.enum(['String', 'Number', 'Binary']).describe('SNS data type'),
-  value: z
-    .string()
-    .min(1)
-    .describe(
-      'Constant or `${msg:path}` template; for Binary the result is base64 and decoded before sending',
-    ),
-});
 
 /**
  * Options for {@link snsSink} that a JSON asset can carry too: the topic, subject, structure, FIFO ids,
@@ -47,26 +37,8 @@ export const snsSinkOptions = z.strictObject({
     .enum(['json'])
     .optional()
     .describe('`json`: the body is a JSON object with a `default` message and one message per protocol'),
-  messageGroupId: z
-    .string()
-    .min(1)
-    .optional()
-    .describe(
-      'MessageGroupId: a constant or a `${msg:path}` template (1..128 printable ASCII); required for FIFO topics',
-    ),
-  deduplicationId: z
-    .union([
-      z.enum(['none', 'unique', 'content']),
-      z.strictObject({ template: z.string().min(1).describe('Constant or `${msg:path}` template') }),
-    ])
-    .default('none')
-    .describe(
-      'FIFO MessageDeduplicationId: `none` (the topic must use content-based deduplication), `unique` (a new UUID per write), `content` (SHA-256 of the message) or `{ template }`; default none',
-    ),
-  attributes: z
-    .record(z.string(), attributeOptions)
-    .optional()
-    .describe("Attributes added to every message; a message's own attribute of the same name wins"),
+  ...messageKeyOptions('topic'),
+  attributes: messageAttributesOption('SNS'),
   ...batchWriterOptions.shape,
 });
 
@@ -77,7 +49,7 @@ export const snsSinkOptions = z.strictObject({
  * const subject: MessageTextFunction<Alert> = (m) => `Alert ${m.body.level}`;
  * ```
  */
-export type MessageTextFunction<T> = (message: OutgoingMessage<T>) => string;
+export type MessageTextFunction<T> = MessageKeyFunction<T>;
 
 /**
  * Options for {@link snsSink}. In code, `subject`, `messageGroupId` and `deduplicationId` may also be

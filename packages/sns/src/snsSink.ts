@@ -5,9 +5,15 @@ import {
   configErrorFromIssues,
   parseOptions,
 } from '@tributary/connection';
-import { type BatchWriter, batchWriterOptions, createBatchWriter } from '@tributary/stream';
+import {
+  type BatchWriter,
+  batchWriterOptions,
+  compileDeduplicationId,
+  compileMessageAttributes,
+  compileMessageKey,
+  createBatchWriter,
+} from '@tributary/stream';
 import { snsSinkDriver } from './driver.js';
-import { attributesFunction, deduplicationFunction, keyFunction } from './internal/keys.js';
 import { type SnsSinkOptions, snsSinkOptions } from './options.js';
 
 const WRITER_KEYS = Object.keys(batchWriterOptions.shape) as (keyof typeof batchWriterOptions.shape)[];
@@ -54,14 +60,14 @@ export function snsSink<T = unknown>(aws: AwsConnection, options: SnsSinkOptions
     topicArn: parsed.topicArn,
     fifo,
     messageStructure: parsed.messageStructure,
-    subject: keyFunction<T>(typeof subject === 'function' ? subject : parsed.subject),
-    messageGroupId: keyFunction<T>(
+    subject: compileMessageKey<T>(typeof subject === 'function' ? subject : parsed.subject),
+    messageGroupId: compileMessageKey<T>(
       typeof messageGroupId === 'function' ? messageGroupId : parsed.messageGroupId,
     ),
-    deduplicationId: deduplicationFunction<T>(
+    deduplicationId: compileDeduplicationId<T>(
       typeof deduplicationId === 'function' ? deduplicationId : parsed.deduplicationId,
     ),
-    attributes: attributesFunction<T>(parsed.attributes),
+    attributes: compileMessageAttributes<T>(parsed.attributes),
     logger,
   });
   const tuning: Record<string, unknown> = {};

@@ -2,66 +2,37 @@ import {
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   SendMessageBatchCommand,
-  type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { ACCESS_DENIED_ERROR_NAMES, type Logger, toTributaryError } from '@tributary/connection';
-import type {
-  BatchDriver,
-  BatchLimits,
-  EntryOutcome,
-  MessageAttribute,
-  OutgoingMessage,
-} from '@tributary/stream';
-import { normalizeAttributes } from '@tributary/stream';
+import { ACCESS_DENIED_ERROR_NAMES, toTributaryError } from '@tributary/connection';
+import type { BatchDriver, MessageDriverConfig } from '@tributary/stream';
+import { bodyText, encodeMessageAttributes, messageBatchDriver, messageKeysOf } from '@tributary/stream';
 import {
-  checkGroupOrDedupId,
   checkSqsText,
-  encodeBody,
-  mapBatchResponse,
-  SQS_MAX_BATCH_ENTRIES,
   SQS_MAX_MESSAGE_BYTES,
+  SQS_SINK_LIMITS,
+  SQS_TRANSIENT_ENTRY_CODES,
   type SqsSinkEntry,
-  toSqsAttributes,
 } from './internal/sinkEntry.js';
 
 export type { SqsSinkEntry } from './internal/sinkEntry.js';
+export { SQS_SINK_LIMITS } from './internal/sinkEntry.js';
 
 /**
- * What {@link sqsSinkDriver} needs once options are parsed and templates compiled.
+ * What {@link sqsSinkDriver} needs once options are parsed and templates compiled: the queue, the delay, and
+ * the FIFO ids, default attributes and logger of {@link MessageDriverConfig}.
  * @example
  * ```ts
  * const config: SqsSinkDriverConfig<Order> = { queueName: 'orders.fifo', fifo: true, messageGroupId: (m) => m.body.customerId, logger };
  * ```
  */
-export interface SqsSinkDriverConfig<T> {
+export interface SqsSinkDriverConfig<T> extends MessageDriverConfig<T> {
   /** The queue URL, or undefined when `queueName` is resolved with GetQueueUrl at start. */
   queueUrl?: string | undefined;
   queueName?: string | undefined;
   queueOwnerAccountId?: string | undefined;
-  /** FIFO queue (name ends in `.fifo`): group ids are ordering keys. */
-  fifo: boolean;
-  messageGroupId?: ((message: OutgoingMessage<T>) => string) | undefined;
-  /** Receives the encoded body too, for content hashing. */
-  deduplicationId?: ((message: OutgoingMessage<T>, body: string) => string) | undefined;
   delaySeconds?: number | undefined;
-  /** Attributes added to every message (computed per message); the message's own attributes win. */
-  attributes?: ((message: OutgoingMessage<T>) => Record<string, MessageAttribute>) | undefined;
-  logger: Logger;
 }
-
-/**
- * SendMessageBatch limits: 10 entries, 1 MiB per message and per request (AWS, since August 2025).
- * @example
- * ```ts
- * SQS_SINK_LIMITS.maxEntryBytes; // 1048576, narrowed at start to the queue's MaximumMessageSize
- * ```
- */
-export const SQS_SINK_LIMITS: BatchLimits = Object.freeze({
-  maxBatchEntries: SQS_MAX_BATCH_ENTRIES,
-  maxBatchBytes: SQS_MAX_MESSAGE_BYTES,
-  maxEntryBytes: SQS_MAX_MESSAGE_BYTES,
-});
 
 /**
  * The {@link BatchDriver} behind {@link sqsSink}: builds SendMessageBatch entries, sizes them as SQS does
@@ -82,16 +53,16 @@ export function sqsSinkDriver<T>(
   readonly queueUrl: string | undefined;
 } {
   let queueUrl = config.queueUrl;
-  const { fifo, messageGroupId, deduplicationId, delaySeconds, attributes, logger } = config;
+  const { delaySeconds, logger } = config;
+  const attributeRules = { service: 'SQS', checkText: checkSqsText, defaults: config.attributes };
 
-  const driver = {
+  const driver = messageBatchDriver<T, SqsSinkEntry>({
     service: 'sqs',
     limits: SQS_SINK_LIMITS,
-    get queueUrl() {
-      return queueUrl;
-    },
+    fifo: config.fifo,
+    transientCodes: SQS_TRANSIENT_ENTRY_CODES,
 
-    async start(signal: AbortSignal): Promise<Partial<BatchLimits> | undefined> {
+    async start(signal) {
       if (queueUrl === undefined) {
         let resolved: string | undefined;
         try {
@@ -135,73 +106,29 @@ export function sqsSinkDriver<T>(
       return { maxEntryBytes };
     },
 
-    prepare(message: OutgoingMessage<T>): SqsSinkEntry {
-      const body = encodeBody(message.body);
+    prepare(message) {
+      const body = bodyText(message.body);
       checkSqsText(body, 'the message body');
-      let size = Buffer.byteLength(body, 'utf8');
-      let merged: Record<string, MessageAttribute> | undefined;
-      if (attributes) {
-        merged = attributes(message);
-        if (message.attributes) Object.assign(merged, normalizeAttributes(message.attributes));
-      } else if (message.attributes) {
-        merged = normalizeAttributes(message.attributes);
-      }
-      let attributeValues: SqsSinkEntry['MessageAttributes'];
-      if (merged) {
-        const converted = toSqsAttributes(merged);
-        attributeValues = converted.values;
-        size += converted.size;
-      }
-      let groupId: string | undefined;
-      if (messageGroupId) {
-        groupId = messageGroupId(message);
-        checkGroupOrDedupId(groupId, 'messageGroupId');
-      } else if (fifo) {
-        throw new RangeError('a FIFO queue needs a messageGroupId');
-      }
-      let dedupId: string | undefined;
-      if (deduplicationId) {
-        dedupId = deduplicationId(message, body);
-        checkGroupOrDedupId(dedupId, 'deduplicationId');
-      }
+      const attributes = encodeMessageAttributes(message, attributeRules);
+      const ids = messageKeysOf(message, body, config, 'queue');
       return {
         MessageBody: body,
-        MessageAttributes: attributeValues,
-        MessageGroupId: groupId,
-        MessageDeduplicationId: dedupId,
+        MessageAttributes: attributes.values,
+        MessageGroupId: ids.messageGroupId,
+        MessageDeduplicationId: ids.deduplicationId,
         DelaySeconds: delaySeconds,
-        size,
+        size: Buffer.byteLength(body, 'utf8') + attributes.size,
       };
     },
 
-    entrySize(entry: SqsSinkEntry): number {
-      return entry.size;
-    },
-
-    orderingKey(entry: SqsSinkEntry): string | undefined {
-      return fifo ? entry.MessageGroupId : undefined;
-    },
-
-    async sendBatch(entries: readonly SqsSinkEntry[]): Promise<readonly EntryOutcome[]> {
-      const requestEntries: SendMessageBatchRequestEntry[] = new Array(entries.length);
-      for (let i = 0; i < entries.length; i += 1) {
-        const entry = entries[i] as SqsSinkEntry;
-        // Only the fields in use: the serializer visits every key it is given.
-        const request: SendMessageBatchRequestEntry = { Id: String(i), MessageBody: entry.MessageBody };
-        if (entry.MessageAttributes !== undefined) request.MessageAttributes = entry.MessageAttributes;
-        if (entry.MessageGroupId !== undefined) request.MessageGroupId = entry.MessageGroupId;
-        if (entry.MessageDeduplicationId !== undefined)
-          request.MessageDeduplicationId = entry.MessageDeduplicationId;
-        if (entry.DelaySeconds !== undefined) request.DelaySeconds = entry.DelaySeconds;
-        requestEntries[i] = request;
-      }
-      // No per-call { abortSignal }: it would switch off the client's middleware cache on every send.
-      // The writer stops starting batches once aborted; an accepted request is not recalled anyway.
-      const response = await client.send(
-        new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: requestEntries }),
-      );
-      return mapBatchResponse(entries.length, response.Successful ?? [], response.Failed ?? []);
+    // No per-call { abortSignal }: it would switch off the client's middleware cache on every send.
+    // The writer stops starting batches once aborted; an accepted request is not recalled anyway.
+    send: (entries) => client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries })),
+  });
+  return {
+    ...driver,
+    get queueUrl() {
+      return queueUrl;
     },
   };
-  return driver;
 }

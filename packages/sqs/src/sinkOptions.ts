@@ -1,18 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${msg:path} runtime templates are option values here
-import type { OutgoingMessage } from '@tributary/stream';
-import { batchWriterOptions } from '@tributary/stream';
+import type { MessageKeyFunction } from '@tributary/stream';
+import { batchWriterOptions, messageAttributesOption, messageKeyOptions } from '@tributary/stream';
 import { z } from 'zod';
 
-/** One attribute added to every message: a constant or a `${msg:path}` template (Binary: base64 text). */
-const attributeOptions = z.strictObject({
-  type: z.enum(['String', 'Number', 'Binary']).describe('SQS data type'),
-  value: z
-    .string()
-    .min(1)
-    .describe(
-      'Constant or `${msg:path}` template; for Binary the result is base64 and decoded before sending',
-    ),
-});
+export type { MessageKeyFunction } from '@tributary/stream';
 
 /**
  * Options for {@link sqsSink} that a JSON asset can carry too: the queue, FIFO ids, attributes, delay, and
@@ -42,22 +33,7 @@ export const sqsSinkOptions = z.strictObject({
     .regex(/^\S+$/, 'must not contain spaces')
     .optional()
     .describe('Sink name on receipts, logs and errors; default `sqs:<queue name>`'),
-  messageGroupId: z
-    .string()
-    .min(1)
-    .optional()
-    .describe(
-      'MessageGroupId: a constant or a `${msg:path}` template (1..128 printable ASCII after expansion); required for FIFO queues',
-    ),
-  deduplicationId: z
-    .union([
-      z.enum(['none', 'unique', 'content']),
-      z.strictObject({ template: z.string().min(1).describe('Constant or `${msg:path}` template') }),
-    ])
-    .default('none')
-    .describe(
-      'FIFO MessageDeduplicationId: `none` (the queue must use content-based deduplication), `unique` (a new UUID per write), `content` (SHA-256 of the body) or `{ template }`; default none',
-    ),
+  ...messageKeyOptions('queue'),
   delaySeconds: z
     .number()
     .int()
@@ -67,21 +43,9 @@ export const sqsSinkOptions = z.strictObject({
     .describe(
       'DelaySeconds per message, 0..900 (SQS limit); standard queues only; default: the queue’s delay',
     ),
-  attributes: z
-    .record(z.string(), attributeOptions)
-    .optional()
-    .describe("Attributes added to every message; a message's own attribute of the same name wins"),
+  attributes: messageAttributesOption('SQS'),
   ...batchWriterOptions.shape,
 });
-
-/**
- * A function computing a per-message id (group or deduplication id).
- * @example
- * ```ts
- * const byCustomer: MessageKeyFunction<Order> = (m) => m.body.customerId;
- * ```
- */
-export type MessageKeyFunction<T> = (message: OutgoingMessage<T>) => string;
 
 /**
  * Options for {@link sqsSink}. In code, `messageGroupId` and `deduplicationId` may also be functions of the

@@ -5,9 +5,15 @@ import {
   configErrorFromIssues,
   parseOptions,
 } from '@tributary/connection';
-import { type BatchWriter, batchWriterOptions, createBatchWriter } from '@tributary/stream';
+import {
+  type BatchWriter,
+  batchWriterOptions,
+  compileDeduplicationId,
+  compileMessageAttributes,
+  compileMessageKey,
+  createBatchWriter,
+} from '@tributary/stream';
 import { sqsSinkDriver } from './driver.js';
-import { attributesFunction, deduplicationFunction, keyFunction } from './internal/sinkKeys.js';
 import { type SqsSinkOptions, sqsSinkOptions } from './sinkOptions.js';
 
 const WRITER_KEYS = Object.keys(batchWriterOptions.shape) as (keyof typeof batchWriterOptions.shape)[];
@@ -76,12 +82,12 @@ export function sqsSink<T = unknown>(aws: AwsConnection, options: SqsSinkOptions
     queueName: parsed.queueName,
     queueOwnerAccountId: parsed.queueOwnerAccountId,
     fifo,
-    messageGroupId: keyFunction<T>(messageGroupId),
-    deduplicationId: deduplicationFunction<T>(
+    messageGroupId: compileMessageKey<T>(messageGroupId),
+    deduplicationId: compileDeduplicationId<T>(
       typeof deduplicationId === 'function' ? deduplicationId : parsed.deduplicationId,
     ),
     delaySeconds: parsed.delaySeconds,
-    attributes: attributesFunction<T>(parsed.attributes),
+    attributes: compileMessageAttributes<T>(parsed.attributes),
     logger,
   });
   const tuning: Record<string, unknown> = {};

@@ -1,6 +1,9 @@
 export { backoffDelay, sleep } from './backoff.js';
+export type { BatchAnswer, MapBatchAnswerOptions } from './batchAnswer.js';
+export { mapBatchAnswer } from './batchAnswer.js';
 export type { BatchWriter, CreateBatchWriterOptions } from './batchWriter.js';
 export { createBatchWriter } from './batchWriter.js';
+export { bodyText } from './bodyText.js';
 export type { MessageInit } from './createMessage.js';
 export { createMessage } from './createMessage.js';
 export type { BatchDriver, BatchLimits, EntryOutcome } from './driver.js';
@@ -16,6 +19,37 @@ export type {
   Receipt,
 } from './message.js';
 export { normalizeAttributes } from './message.js';
+export type {
+  AwsMessageAttributeValue,
+  EncodedMessageAttributes,
+  EncodeMessageAttributesOptions,
+  MessageAttributesFunction,
+} from './messageAttributes.js';
+export {
+  compileMessageAttributes,
+  encodeMessageAttributes,
+  MAX_MESSAGE_ATTRIBUTES,
+  messageAttributesOption,
+} from './messageAttributes.js';
+export type {
+  MessageBatchDriverSpec,
+  MessageBatchEntry,
+  MessageBatchRequestEntry,
+  MessageDriverConfig,
+} from './messageBatchDriver.js';
+export { messageBatchDriver, messageBatchLimits } from './messageBatchDriver.js';
+export type {
+  DeduplicationIdFunction,
+  MessageKeyConfig,
+  MessageKeyFunction,
+  MessageKeyTarget,
+} from './messageKeys.js';
+export {
+  compileDeduplicationId,
+  compileMessageKey,
+  messageKeyOptions,
+  messageKeysOf,
+} from './messageKeys.js';
 export type { BatchWriterOptions } from './options.js';
 export { batchWriterOptions } from './options.js';
 export type { Sink, SinkStats, WriteOptions } from './sink.js';

@@ -1,0 +1,133 @@
+import type { Logger } from '@tributary/connection';
+import { type BatchAnswer, mapBatchAnswer } from './batchAnswer.js';
+import type { BatchDriver, BatchLimits } from './driver.js';
+import type { OutgoingMessage } from './message.js';
+import type { MessageAttributesFunction } from './messageAttributes.js';
+import type { MessageKeyConfig } from './messageKeys.js';
+
+/** SQS `SendMessageBatch`, SNS `PublishBatch`: at most 10 entries per request. */
+const MAX_MESSAGE_BATCH_ENTRIES = 10;
+
+/**
+ * What the SQS and SNS sink drivers' configs share: FIFO ids, attributes added to every message, the logger.
+ * @example
+ * ```ts
+ * const config: MessageDriverConfig<Order> = { fifo: false, attributes: () => ({ v: { type: 'Number', value: '2' } }), logger };
+ * ```
+ */
+export interface MessageDriverConfig<T> extends MessageKeyConfig<T> {
+  /** Attributes added to every message (computed per message); the message's own attributes win. */
+  attributes?: MessageAttributesFunction<T> | undefined;
+  logger: Logger;
+}
+
+/**
+ * An entry of a {@link messageBatchDriver}: the service's request entry fields (without `Id`) and its size.
+ * @example
+ * ```ts
+ * const entry: MessageBatchEntry = { MessageGroupId: 'c1', MessageDeduplicationId: undefined, size: 5 };
+ * ```
+ */
+export interface MessageBatchEntry {
+  readonly MessageGroupId: string | undefined;
+  readonly MessageDeduplicationId: string | undefined;
+  /** The entry's size by the service's rule, in bytes; not sent. */
+  readonly size: number;
+}
+
+/**
+ * A request entry as {@link messageBatchDriver} hands it to `send`: the prepared entry with its index in the
+ * batch as `Id`, without `size` and without undefined fields.
+ */
+export type MessageBatchRequestEntry<E> = Omit<E, 'size'> & { Id: string };
+
+/**
+ * What a service adds to {@link messageBatchDriver}.
+ * @example
+ * ```ts
+ * const spec: MessageBatchDriverSpec<Order, SqsSinkEntry> = { service: 'sqs', limits, fifo, prepare, send };
+ * ```
+ */
+export interface MessageBatchDriverSpec<T, E extends MessageBatchEntry> {
+  /** Service name for logs and errors: `sqs`, `sns`. */
+  readonly service: string;
+  readonly limits: BatchLimits;
+  /** FIFO target: an entry's `MessageGroupId` is its ordering key. */
+  readonly fifo: boolean;
+  /** The service's own transient entry codes (see {@link MapBatchAnswerOptions.transientCodes}). */
+  readonly transientCodes?: ReadonlySet<string> | undefined;
+  /** As {@link BatchDriver.start}. */
+  start?(signal: AbortSignal): Promise<Partial<BatchLimits> | undefined>;
+  /** As {@link BatchDriver.prepare}: builds the entry, with its size. */
+  prepare(message: OutgoingMessage<T>): E;
+  /** Sends one batch request with these entries and returns the service's answer. */
+  send(entries: MessageBatchRequestEntry<E>[]): Promise<BatchAnswer>;
+}
+
+/**
+ * The request limits of SQS `SendMessageBatch` and SNS `PublishBatch`: 10 entries, and as many bytes per
+ * request as per message.
+ * @example
+ * ```ts
+ * const SQS_SINK_LIMITS = messageBatchLimits(1_048_576);
+ * // { maxBatchEntries: 10, maxBatchBytes: 1048576, maxEntryBytes: 1048576 }, frozen
+ * ```
+ */
+export function messageBatchLimits(maxMessageBytes: number): BatchLimits {
+  return Object.freeze({
+    maxBatchEntries: MAX_MESSAGE_BATCH_ENTRIES,
+    maxBatchBytes: maxMessageBytes,
+    maxEntryBytes: maxMessageBytes,
+  });
+}
+
+/**
+ * A {@link BatchDriver} for a message service whose batch requests name entries by an `Id` and answer with
+ * `Successful` / `Failed` lists (SQS `SendMessageBatch`, SNS `PublishBatch`): each entry goes out with its
+ * index in the batch as `Id` and only its defined fields (the SDK serializer visits every key it is given),
+ * the answer is mapped back by `Id` with {@link mapBatchAnswer}, an entry's size is its `size`, and on FIFO
+ * targets its `MessageGroupId` is its ordering key.
+ * @example
+ * ```ts
+ * const driver = messageBatchDriver<Order, SqsSinkEntry>({
+ *   service: 'sqs',
+ *   limits: SQS_SINK_LIMITS,
+ *   fifo: false,
+ *   prepare: (message) => ({ MessageBody: bodyText(message.body), MessageGroupId: undefined, MessageDeduplicationId: undefined, size }),
+ *   send: (Entries) => client.send(new SendMessageBatchCommand({ QueueUrl, Entries })),
+ * });
+ * ```
+ */
+export function messageBatchDriver<T, E extends MessageBatchEntry>(
+  spec: MessageBatchDriverSpec<T, E>,
+): BatchDriver<T, E> {
+  const { fifo, send } = spec;
+  const answerOptions = { transientCodes: spec.transientCodes };
+  const driver: BatchDriver<T, E> = {
+    service: spec.service,
+    limits: spec.limits,
+    prepare: (message) => spec.prepare(message),
+    entrySize: (entry) => entry.size,
+    orderingKey: (entry) => (fifo ? entry.MessageGroupId : undefined),
+    async sendBatch(entries) {
+      const answer = await send(requestEntries(entries));
+      return mapBatchAnswer(answer, entries.length, answerOptions);
+    },
+  };
+  const { start } = spec;
+  return start ? { ...driver, start: (signal) => start.call(spec, signal) } : driver;
+}
+
+function requestEntries<E extends MessageBatchEntry>(entries: readonly E[]): MessageBatchRequestEntry<E>[] {
+  const out: MessageBatchRequestEntry<E>[] = new Array(entries.length);
+  for (let i = 0; i < entries.length; i += 1) {
+    const entry = entries[i] as E;
+    const request: Record<string, unknown> = { Id: String(i) };
+    for (const key in entry) {
+      const value = entry[key];
+      if (key !== 'size' && value !== undefined) request[key] = value;
+    }
+    out[i] = request as MessageBatchRequestEntry<E>;
+  }
+  return out;
+}
