@@ -121,9 +121,11 @@ export function eventBridgeDriver<T>(config: EventBridgeDriverConfig<T>): BatchD
 
     entrySize: (entry) => entry.size,
 
-    async sendBatch(entries, signal) {
+    async sendBatch(entries) {
       const Entries = entries.map((e) => e.entry);
-      const output = await client.send(new PutEventsCommand({ Entries }), { abortSignal: signal });
+      // No per-call { abortSignal }: it would switch off the client's middleware cache on every send. An aborted
+      // writer settles its writes itself and ignores a late answer.
+      const output = await client.send(new PutEventsCommand({ Entries }));
       const results = output.Entries ?? [];
       if (results.length !== entries.length) {
         throw new TributaryError(

@@ -91,9 +91,11 @@ export function kinesisDriver<T>(config: KinesisDriverConfig<T>): BatchDriver<T,
   };
 
   /** One PutRecords request; outcomes in the order of `entries`. */
-  async function putRecords(entries: readonly KinesisEntry[], signal: AbortSignal): Promise<EntryOutcome[]> {
+  async function putRecords(entries: readonly KinesisEntry[]): Promise<EntryOutcome[]> {
     const Records = entries.map((entry) => entry.record);
-    const output = await client.send(new PutRecordsCommand({ ...target, Records }), { abortSignal: signal });
+    // No per-call { abortSignal }: it would switch off the client's middleware cache on every send. An aborted
+    // writer settles its writes itself and ignores a late answer.
+    const output = await client.send(new PutRecordsCommand({ ...target, Records }));
     const results = output.Records ?? [];
     if (results.length !== entries.length) {
       throw new TributaryError(
@@ -201,8 +203,8 @@ export function kinesisDriver<T>(config: KinesisDriverConfig<T>): BatchDriver<T,
 
     orderingKey: (entry) => entry.record.PartitionKey,
 
-    async sendBatch(entries, signal) {
-      return putRecords(entries, signal);
+    async sendBatch(entries) {
+      return putRecords(entries);
     },
   };
 }
