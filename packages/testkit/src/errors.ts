@@ -27,7 +27,7 @@ export class LocalAwsError extends TributaryError {
       hint:
         code === 'LOCAL_AWS_UNAVAILABLE'
           ? 'choose another backend: TRIBUTARY_LOCAL_AWS=embedded, or TRIBUTARY_AWS_ENDPOINT=<url>'
-          : 'read the log tail above; the emulator may be missing (python3 -m moto.server) or its port taken',
+          : 'read the log tail above: moto needs a Python with moto[server] (python3 on the PATH, or the one TRIBUTARY_PYTHON names); a port may have been taken',
     });
     this.logTail = logTail;
   }
