@@ -4,7 +4,12 @@ import {
   PutRecordsCommand,
   type PutRecordsRequestEntry,
 } from '@aws-sdk/client-kinesis';
-import { type Logger, TributaryError } from '@tributary/connection';
+import {
+  ACCESS_DENIED_ERROR_NAMES,
+  type Logger,
+  TributaryError,
+  toTributaryError,
+} from '@tributary/connection';
 import type { BatchDriver, BatchLimits, EntryOutcome, OutgoingMessage } from '@tributary/stream';
 import { encodeBody, utf8Length } from './internal/encode.js';
 
@@ -52,6 +57,13 @@ export interface KinesisDriverConfig<T> {
   readonly maxRecordBytes?: number | undefined;
   readonly logger: Logger;
 }
+
+/** Answers of endpoints that do not implement an operation. */
+const UNSUPPORTED_OPERATION_NAMES: ReadonlySet<string> = new Set([
+  'UnknownOperationException',
+  'InvalidAction',
+  'NotImplemented',
+]);
 
 const HASH_KEY = /^(0|[1-9]\d{0,38})$/;
 const MAX_HASH_KEY = 2n ** 128n - 1n;
@@ -156,14 +168,22 @@ export function kinesisDriver<T>(config: KinesisDriverConfig<T>): BatchDriver<T,
       } catch (error) {
         if (signal.aborted) throw error;
         const awsErrorCode = error instanceof Error ? error.name : 'Unknown';
-        if (awsErrorCode === 'ResourceNotFoundException') {
+        // A missing kinesis:DescribeStreamSummary permission, an endpoint without the operation, or a transient
+        // error keeps the 1 MiB default (PutRecords retries on its own); a missing stream or bad credentials fail
+        // the writes with the sanitized error (no $response or headers in its cause).
+        const wrapped = toTributaryError(error, { operation: 'DescribeStreamSummary', resource: stream });
+        const tolerated =
+          ACCESS_DENIED_ERROR_NAMES.has(awsErrorCode) ||
+          UNSUPPORTED_OPERATION_NAMES.has(awsErrorCode) ||
+          wrapped.retryable;
+        if (!tolerated) {
+          if (wrapped.code !== 'RESOURCE_NOT_FOUND') throw wrapped;
           throw new TributaryError('RESOURCE_NOT_FOUND', `Kinesis stream "${stream}" does not exist`, {
-            cause: error,
+            cause: wrapped,
             details: { streamName: stream, awsErrorCode },
             hint: 'check streamName/streamArn, the region and the endpoint of the connection',
           });
         }
-        // Missing kinesis:DescribeStreamSummary permission or an endpoint without it: keep the 1 MiB default.
         logger.warn('kinesis.describeStreamSummary.failed', { streamName: stream, awsErrorCode });
         return fallback;
       }

@@ -8,7 +8,7 @@ import {
   SQSClient,
   type Message as SqsMessage,
 } from '@aws-sdk/client-sqs';
-import { type Logger, parseOptions, TributaryError } from '@tributary/connection';
+import { type Logger, parseOptions, sanitizedCause, TributaryError } from '@tributary/connection';
 import { backoffDelay, type Message, type NackOptions, sleep } from '@tributary/stream';
 import { CronExpressionParser } from 'cron-parser';
 import { parse as parseCsv } from 'csv-parse';
@@ -35,6 +35,11 @@ import {
   type S3SourceOptions,
   s3SourceOptions,
 } from './options.js';
+
+/** An error's name for messages and logs: never its message, which may quote object content. */
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}
 
 /** Facts about the object a message was read from; line modes add the line number. */
 export interface S3ObjectMeta {
@@ -230,10 +235,14 @@ class SourceRun {
         this.subscriber.error(
           error instanceof TributaryError
             ? error
-            : new TributaryError('SOURCE_FAILED', `s3Source on ${this.options.bucket} failed`, {
-                cause: error,
-                details: { bucket: this.options.bucket },
-              }),
+            : new TributaryError(
+                'SOURCE_FAILED',
+                `s3Source on ${this.options.bucket} failed (${errorName(error)})`,
+                {
+                  cause: sanitizedCause(error),
+                  details: { bucket: this.options.bucket },
+                },
+              ),
         );
       },
     );
@@ -521,7 +530,7 @@ class SourceRun {
         this.#logger.error('s3.source.read.unexpected', {
           bucket: object.bucket,
           key: object.key,
-          error: String(error),
+          code: errorName(error),
         });
       })
       .finally(() => {
@@ -605,9 +614,9 @@ class SourceRun {
           ? error
           : new TributaryError(
               'SOURCE_FAILED',
-              `Reading s3://${meta.bucket}/${key} failed: ${String(error)}`,
+              `Reading s3://${meta.bucket}/${key} failed (${errorName(error)})`,
               {
-                cause: error,
+                cause: sanitizedCause(error),
                 details: { bucket: meta.bucket, key },
               },
             );

@@ -177,6 +177,24 @@ describe('kinesisSink', () => {
     expect(kinesis).not.toHaveReceivedCommand(PutRecordsCommand);
   });
 
+  it('rejects pending writes with the sanitized auth error when DescribeStreamSummary says the keys are invalid', async () => {
+    // Prepare: an SDK error carrying its raw response, as the SDK attaches it
+    const raw = Object.assign(new Error('The security token included in the request is invalid'), {
+      name: 'UnrecognizedClientException',
+      $metadata: { httpStatusCode: 400 },
+      $response: { headers: { authorization: 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE' } },
+    });
+    kinesis.on(DescribeStreamSummaryCommand).rejects(raw);
+    const sink = kinesisSink<string>(testConnection(), { streamName, partitionKeyTemplate: 'k' });
+    // Act
+    const error = (await sink.write({ body: 'a' }).catch((e: unknown) => e)) as Error & { code?: string };
+    // Assess
+    expect(error.code).toBe('AUTH_FAILED');
+    expect(JSON.stringify(error.cause ?? {})).not.toContain('AKIDEXAMPLE');
+    expect((error.cause as { $response?: unknown } | undefined)?.$response).toBeUndefined();
+    expect(kinesis).not.toHaveReceivedCommand(PutRecordsCommand);
+  });
+
   it('retries only the retryable records of a mixed response and rejects the fatal one', async () => {
     // Prepare
     kinesis
