@@ -11,6 +11,7 @@ import {
   createBatchWriter,
   getPath,
   type OutgoingMessage,
+  writerOptionsOf,
 } from '@tributary/stream';
 import { eventBridgeDriver } from './driver.js';
 import { detailText } from './internal/encode.js';
@@ -99,14 +100,7 @@ export function eventBridgeSink<T = unknown>(
   const writer = createBatchWriter(driver, {
     name: opts.name ?? `eventbridge:${opts.eventBusName ?? 'default'}`,
     logger,
-    maxBatchEntries: opts.maxBatchEntries,
-    maxBatchBytes: opts.maxBatchBytes,
-    lingerMs: opts.lingerMs,
-    maxConcurrency: opts.maxConcurrency,
-    maxBufferedEntries: opts.maxBufferedEntries,
-    maxAttempts: opts.maxAttempts,
-    baseDelayMs: opts.baseDelayMs,
-    maxDelayMs: opts.maxDelayMs,
+    ...writerOptionsOf(opts),
   });
   return writer;
 }

@@ -11,6 +11,7 @@ import {
   createBatchWriter,
   getPath,
   type OutgoingMessage,
+  writerOptionsOf,
 } from '@tributary/stream';
 import { kinesisDriver, type StreamTarget } from './driver.js';
 import { type KinesisSinkOptions, kinesisSinkOptions } from './options.js';
@@ -110,14 +111,7 @@ export function kinesisSink<T = unknown>(aws: AwsConnection, options: KinesisSin
   return createBatchWriter(driver, {
     name: opts.name ?? `kinesis:${opts.streamName ?? opts.streamArn}`,
     logger,
-    maxBatchEntries: opts.maxBatchRecords,
-    maxBatchBytes: opts.maxBatchBytes,
-    lingerMs: opts.lingerMs,
-    maxConcurrency: opts.maxConcurrency,
-    maxBufferedEntries: opts.maxBufferedEntries,
-    maxAttempts: opts.maxAttempts,
-    baseDelayMs: opts.baseDelayMs,
-    maxDelayMs: opts.maxDelayMs,
-    ordered: opts.ordered,
+    ...writerOptionsOf(opts),
+    maxBatchEntries: opts.maxBatchRecords, // the Kinesis name of maxBatchEntries
   });
 }

@@ -7,16 +7,15 @@ import {
 } from '@tributary/connection';
 import {
   type BatchWriter,
-  batchWriterOptions,
   compileDeduplicationId,
   compileMessageAttributes,
   compileMessageKey,
   createBatchWriter,
+  writerOptionsOf,
 } from '@tributary/stream';
 import { snsSinkDriver } from './driver.js';
 import { type SnsSinkOptions, snsSinkOptions } from './options.js';
 
-const WRITER_KEYS = Object.keys(batchWriterOptions.shape) as (keyof typeof batchWriterOptions.shape)[];
 const CODE_ONLY = ['subject', 'messageGroupId', 'deduplicationId'] as const;
 
 /**
@@ -70,7 +69,9 @@ export function snsSink<T = unknown>(aws: AwsConnection, options: SnsSinkOptions
     attributes: compileMessageAttributes<T>(parsed.attributes),
     logger,
   });
-  const tuning: Record<string, unknown> = {};
-  for (const key of WRITER_KEYS) if (parsed[key] !== undefined) tuning[key] = parsed[key];
-  return createBatchWriter(driver, { name: parsed.name ?? `sns:${topicName}`, logger, ...tuning });
+  return createBatchWriter(driver, {
+    name: parsed.name ?? `sns:${topicName}`,
+    logger,
+    ...writerOptionsOf(parsed),
+  });
 }

@@ -7,16 +7,14 @@ import {
 } from '@tributary/connection';
 import {
   type BatchWriter,
-  batchWriterOptions,
   compileDeduplicationId,
   compileMessageAttributes,
   compileMessageKey,
   createBatchWriter,
+  writerOptionsOf,
 } from '@tributary/stream';
 import { sqsSinkDriver } from './driver.js';
 import { type SqsSinkOptions, sqsSinkOptions } from './sinkOptions.js';
-
-const WRITER_KEYS = Object.keys(batchWriterOptions.shape) as (keyof typeof batchWriterOptions.shape)[];
 
 function queueNameOf(queueUrl: string): string {
   const segments = new URL(queueUrl).pathname.split('/').filter((s) => s !== '');
@@ -90,7 +88,9 @@ export function sqsSink<T = unknown>(aws: AwsConnection, options: SqsSinkOptions
     attributes: compileMessageAttributes<T>(parsed.attributes),
     logger,
   });
-  const tuning: Record<string, unknown> = {};
-  for (const key of WRITER_KEYS) if (parsed[key] !== undefined) tuning[key] = parsed[key];
-  return createBatchWriter(driver, { name: parsed.name ?? `sqs:${queueName}`, logger, ...tuning });
+  return createBatchWriter(driver, {
+    name: parsed.name ?? `sqs:${queueName}`,
+    logger,
+    ...writerOptionsOf(parsed),
+  });
 }

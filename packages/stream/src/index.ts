@@ -51,7 +51,7 @@ export {
   messageKeysOf,
 } from './messageKeys.js';
 export type { BatchWriterOptions } from './options.js';
-export { batchWriterOptions } from './options.js';
+export { batchWriterOptions, writerOptionsOf } from './options.js';
 export type { Sink, SinkStats, WriteOptions } from './sink.js';
 export type { Template, TemplateContext } from './template.js';
 export { compileTemplate, getPath } from './template.js';

@@ -61,3 +61,21 @@ export const batchWriterOptions = z.strictObject({
 
 /** Options of a {@link BatchWriter} as written (defaults optional). */
 export type BatchWriterOptions = z.input<typeof batchWriterOptions>;
+
+const WRITER_KEYS = Object.keys(batchWriterOptions.shape) as (keyof BatchWriterOptions)[];
+
+/**
+ * The {@link BatchWriterOptions} a sink's parsed options carry (the keys of {@link batchWriterOptions} that are
+ * set), so a sink hands every writer setting on, including ones added later.
+ * @example
+ * ```ts
+ * createBatchWriter(driver, { name, logger, ...writerOptionsOf(parsed) });
+ * ```
+ */
+export function writerOptionsOf(
+  options: Partial<Record<keyof BatchWriterOptions, unknown>>,
+): BatchWriterOptions {
+  const picked: Record<string, unknown> = {};
+  for (const key of WRITER_KEYS) if (options[key] !== undefined) picked[key] = options[key];
+  return picked as BatchWriterOptions;
+}
