@@ -159,24 +159,35 @@ export function createBatchWriter<T, E>(
     else keyHolds.delete(key);
   };
 
-  function settle(item: Item<E>, outcome: { receipt: Receipt } | { error: unknown }): void {
+  /** Resolves an item's write with its receipt (the hot path: no wrapper objects). */
+  function succeed(item: Item<E>, receipt: Receipt): void {
     if (item.settled) return;
+    done(item);
+    item.resolve(receipt);
+  }
+
+  /** Rejects an item's write. */
+  function fail(item: Item<E>, error: unknown): void {
+    if (item.settled) return;
+    counters.rejected += 1;
+    done(item);
+    item.reject(error);
+  }
+
+  function done(item: Item<E>): void {
     item.settled = true;
-    item.release?.();
+    if (item.release !== undefined) item.release();
     unsettled.delete(item);
-    if ('receipt' in outcome) item.resolve(outcome.receipt);
-    else {
-      counters.rejected += 1;
-      item.reject(outcome.error);
+    if (flushWaiters.length === 0) return;
+    let finished = 0;
+    for (const waiter of flushWaiters) {
+      if (item.seq <= waiter.seq) waiter.remaining -= 1;
+      if (waiter.remaining <= 0) finished += 1;
     }
-    if (flushWaiters.length > 0) {
-      for (const waiter of flushWaiters) if (item.seq <= waiter.seq) waiter.remaining -= 1;
-      const done = flushWaiters.filter((w) => w.remaining <= 0);
-      if (done.length > 0) {
-        flushWaiters = flushWaiters.filter((w) => w.remaining > 0);
-        for (const w of done) w.resolve();
-      }
-    }
+    if (finished === 0) return;
+    const resolved = flushWaiters.filter((w) => w.remaining <= 0);
+    flushWaiters = flushWaiters.filter((w) => w.remaining > 0);
+    for (const w of resolved) w.resolve();
   }
 
   function rejectedError(item: Item<E>, code: string, message: string, cause?: unknown): SinkWriteError {
@@ -203,7 +214,7 @@ export function createBatchWriter<T, E>(
     item.release?.();
     item.release = undefined;
     if (startState === 'done' && item.size > serviceLimits.maxEntryBytes) {
-      settle(item, { error: tooLargeError(item.size) });
+      fail(item, tooLargeError(item.size));
       return;
     }
     queue.push(item);
@@ -238,7 +249,7 @@ export function createBatchWriter<T, E>(
         if (tooLarge.length > 0) {
           queue = queue.filter((i) => i.size <= serviceLimits.maxEntryBytes);
           queueBytes = queue.reduce((sum, i) => sum + i.size, 0);
-          for (const item of tooLarge) settle(item, { error: tooLargeError(item.size) });
+          for (const item of tooLarge) fail(item, tooLargeError(item.size));
           admitWaiters();
         }
         pump();
@@ -251,7 +262,7 @@ export function createBatchWriter<T, E>(
         queue = [];
         queueBytes = 0;
         roomWaiters = new Fifo<Item<E>>();
-        for (const item of [...unsettled]) settle(item, { error });
+        for (const item of [...unsettled]) fail(item, error);
       },
     );
   }
@@ -386,7 +397,7 @@ export function createBatchWriter<T, E>(
       )
       .catch((unexpected: unknown) => {
         // A throwing logger or a malformed outcome must not leave writes hanging.
-        for (const item of items) if (!item.settled) settle(item, { error: unexpected });
+        for (const item of items) if (!item.settled) fail(item, unexpected);
       })
       .finally(() => {
         inFlightEntries -= items.length;
@@ -403,7 +414,8 @@ export function createBatchWriter<T, E>(
     let failed = 0;
     let rejected = 0;
     const codes = new Set<string>();
-    items.forEach((item, index) => {
+    for (let index = 0; index < items.length; index++) {
+      const item = items[index] as Item<E>;
       const outcome: EntryOutcome = outcomes[index] ?? {
         status: 'fatal',
         code: 'MissingOutcome',
@@ -412,15 +424,15 @@ export function createBatchWriter<T, E>(
       if (outcome.status === 'ok') {
         counters.written += 1;
         counters.bytes += item.size;
-        const receipt: Receipt = {
+        const receipt: { -readonly [K in keyof Receipt]: Receipt[K] } = {
           sink: name,
           id: outcome.id,
           attempts: item.attempts,
-          ...(outcome.details ? { details: outcome.details } : {}),
-          ...(item.messageId !== undefined ? { messageId: item.messageId } : {}),
         };
-        settle(item, { receipt });
-        return;
+        if (outcome.details !== undefined) receipt.details = outcome.details;
+        if (item.messageId !== undefined) receipt.messageId = item.messageId;
+        succeed(item, receipt);
+        continue;
       }
       failed += 1;
       codes.add(outcome.code);
@@ -428,9 +440,9 @@ export function createBatchWriter<T, E>(
         retry.push(item);
       } else {
         rejected += 1;
-        settle(item, { error: rejectedError(item, outcome.code, outcome.message) });
+        fail(item, rejectedError(item, outcome.code, outcome.message));
       }
-    });
+    }
     if (failed > 0) {
       logger.warn(`${service}.batch.partialFailure`, {
         sink: name,
@@ -457,8 +469,7 @@ export function createBatchWriter<T, E>(
         retrying: retry.length,
         rejected: exhausted.length,
       });
-      for (const item of exhausted)
-        settle(item, { error: rejectedError(item, code, 'request failed', error) });
+      for (const item of exhausted) fail(item, rejectedError(item, code, 'request failed', error));
       scheduleRetry(retry);
       return;
     }
@@ -467,12 +478,13 @@ export function createBatchWriter<T, E>(
       : toTributaryError(error, { operation: `${service}.sendBatch`, resource: name });
     logger.warn(`${service}.batch.failed`, { sink: name, total: items.length, code, retrying: 0 });
     for (const item of items) {
-      settle(item, {
-        error: new SinkWriteError(
+      fail(
+        item,
+        new SinkWriteError(
           `${service} request of sink "${name}" failed (${code}); ${items.length} entries rejected`,
           { sink: name, attempts: item.attempts, awsErrorCode: code, cause },
         ),
-      });
+      );
     }
   }
 
@@ -519,7 +531,7 @@ export function createBatchWriter<T, E>(
     queueBytes = 0;
     roomWaiters = new Fifo<Item<E>>();
     retryWaiting = 0;
-    for (const item of [...unsettled]) settle(item, { error });
+    for (const item of [...unsettled]) fail(item, error);
   }
 
   if (outerSignal?.aborted) abortAll();
@@ -579,18 +591,14 @@ export function createBatchWriter<T, E>(
       }
       const waitSignal = writeOptions?.signal;
       if (waitSignal?.aborted) {
-        settle(item, {
-          error: abortedError(name, 'write aborted while waiting for buffer room', waitSignal.reason),
-        });
+        fail(item, abortedError(name, 'write aborted while waiting for buffer room', waitSignal.reason));
         return;
       }
       if (waitSignal) {
         const onAbort = (): void => {
           if (item.admitted) return;
           // Left in the FIFO, where admitWaiters() skips settled items; let the writes behind it in.
-          settle(item, {
-            error: abortedError(name, 'write aborted while waiting for buffer room', waitSignal.reason),
-          });
+          fail(item, abortedError(name, 'write aborted while waiting for buffer room', waitSignal.reason));
           admitWaiters();
           pump();
         };
