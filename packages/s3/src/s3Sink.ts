@@ -11,6 +11,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { type Logger, parseOptions, TributaryError } from '@tributary/connection';
 import {
+  abortedError,
   compileTemplate,
   type OutgoingMessage,
   type Receipt,
@@ -19,6 +20,7 @@ import {
   SinkWriteError,
   type Template,
   type WriteOptions,
+  writerClosedError,
 } from '@tributary/stream';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import type { S3Aws } from './internal/aws.js';
@@ -239,16 +241,7 @@ class S3SinkImpl<T> implements S3Sink<T> {
   write(message: OutgoingMessage<T>, options: WriteOptions = {}): Promise<Receipt> {
     if (this.#closed) {
       this.#stats.rejected += 1;
-      return Promise.reject(
-        new TributaryError(
-          'WRITER_CLOSED',
-          `Sink "${this.name}" is closed; write() after close() is rejected`,
-          {
-            details: { sink: this.name },
-            hint: 'write before calling close(), or create a new sink',
-          },
-        ),
-      );
+      return Promise.reject(writerClosedError(this.name));
     }
     if (this.#options.format === 'raw') return this.#writeRaw(message);
     let partition = '';
@@ -265,10 +258,7 @@ class S3SinkImpl<T> implements S3Sink<T> {
       this.#exclusive(async () => {
         this.#released();
         if (options.signal?.aborted) {
-          throw new TributaryError('ABORTED', `Sink "${this.name}": write aborted before it was accepted`, {
-            details: { sink: this.name },
-            cause: options.signal.reason,
-          });
+          throw abortedError(this.name, 'write aborted before it was accepted', options.signal.reason);
         }
         await this.#append(message, partition, waiter);
       }).catch((error: unknown) => {

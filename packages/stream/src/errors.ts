@@ -40,7 +40,15 @@ export class SinkWriteError extends TributaryError {
   }
 }
 
-/** `WRITER_CLOSED`: a write after `close()`. */
+/**
+ * The error a sink rejects a `write()` made after `close()` with: code `WRITER_CLOSED`, `details.sink`, and a
+ * hint. Sinks not built on `createBatchWriter` (the S3 sink) use it, so the error is the same for every sink.
+ * @param sink - the sink's name
+ * @example
+ * ```ts
+ * if (this.closed) return Promise.reject(writerClosedError(this.name));
+ * ```
+ */
 export function writerClosedError(sink: string): TributaryError {
   return new TributaryError('WRITER_CLOSED', `Sink "${sink}" is closed; write() after close() is rejected`, {
     details: { sink },
@@ -48,7 +56,17 @@ export function writerClosedError(sink: string): TributaryError {
   });
 }
 
-/** `ABORTED`: the writer's or the write's signal was aborted. */
+/**
+ * The error a sink rejects a write with when the writer's or the write's `signal` was aborted: code
+ * `ABORTED`, message `Sink "<sink>": <what>`, `details.sink`, and the signal's reason as `cause`.
+ * @param sink - the sink's name
+ * @param what - what was aborted, e.g. `'write aborted before it was accepted'`
+ * @param cause - usually `signal.reason`
+ * @example
+ * ```ts
+ * if (options.signal?.aborted) throw abortedError(this.name, 'write aborted', options.signal.reason);
+ * ```
+ */
 export function abortedError(sink: string, what: string, cause?: unknown): TributaryError {
   return new TributaryError('ABORTED', `Sink "${sink}": ${what}`, { details: { sink }, cause });
 }

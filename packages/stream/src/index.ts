@@ -8,7 +8,7 @@ export type { MessageInit } from './createMessage.js';
 export { createMessage } from './createMessage.js';
 export type { BatchDriver, BatchLimits, EntryOutcome } from './driver.js';
 export type { SinkWriteErrorOptions } from './errors.js';
-export { SinkWriteError } from './errors.js';
+export { abortedError, SinkWriteError, writerClosedError } from './errors.js';
 export { mapBody } from './mapBody.js';
 export type {
   AttributeInput,

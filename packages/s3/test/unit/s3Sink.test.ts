@@ -321,6 +321,25 @@ describe('s3Sink', () => {
     expect(s3.keys(bucket)).toEqual([]);
   });
 
+  it('rejects a write whose signal is already aborted with ABORTED, naming the sink', async () => {
+    // Prepare
+    const sink = s3Sink(testConnection(), { bucket, key: 'x.ndjson' });
+    const controller = new AbortController();
+    const reason = new Error('caller gave up');
+    controller.abort(reason);
+    // Act
+    const error = await sink.write({ body: {} }, { signal: controller.signal }).catch((e: unknown) => e);
+    await sink.close();
+    // Assess
+    expect(error).toMatchObject({
+      code: 'ABORTED',
+      message: `Sink "${sink.name}": write aborted before it was accepted`,
+      details: { sink: sink.name },
+      cause: reason,
+    });
+    expect(s3.keys(bucket)).toEqual([]);
+  });
+
   it('acks each source message through writeTo only once its object exists', async () => {
     // Prepare
     // writeTo flushes the sink only once every write has its receipt, so the last, partly filled object
