@@ -36,24 +36,32 @@ export const NOT_FOUND_ERROR_NAMES: ReadonlySet<string> = new Set([
   'StreamNotFound',
   'TopicNotFound',
 ]);
-/** Error names of refused or invalid credentials. */
-export const AUTH_ERROR_NAMES: ReadonlySet<string> = new Set([
+/** Error names of wrong or deactivated keys (part of {@link AUTH_ERROR_NAMES}). */
+export const INVALID_KEY_ERROR_NAMES: ReadonlySet<string> = new Set([
   'InvalidClientTokenId',
   'UnrecognizedClientException',
   'SignatureDoesNotMatch',
   'InvalidAccessKeyId',
   'IncompleteSignature',
   'InvalidSignatureException',
-  'MissingAuthenticationToken',
-  'MissingAuthenticationTokenException',
+  'AuthFailure',
+]);
+/** Error names of an expired session token (part of {@link AUTH_ERROR_NAMES}). */
+export const EXPIRED_TOKEN_ERROR_NAMES: ReadonlySet<string> = new Set([
   'ExpiredToken',
   'ExpiredTokenException',
   'RequestExpired',
   'TokenRefreshRequired',
-  'CredentialsProviderError',
-  'AuthFailure',
 ]);
-/** Error names of a request the caller's policy does not allow. */
+/** Error names of refused or invalid credentials. */
+export const AUTH_ERROR_NAMES: ReadonlySet<string> = new Set([
+  ...INVALID_KEY_ERROR_NAMES,
+  ...EXPIRED_TOKEN_ERROR_NAMES,
+  'MissingAuthenticationToken',
+  'MissingAuthenticationTokenException',
+  'CredentialsProviderError',
+]);
+/** Error names of a request the caller's policy does not allow (SNS answers `AuthorizationError`). */
 export const ACCESS_DENIED_ERROR_NAMES: ReadonlySet<string> = new Set([
   'AccessDenied',
   'AccessDeniedException',

@@ -1,7 +1,12 @@
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { HttpRequest } from '@smithy/core/protocols';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
-import { deniedAction } from './awsErrors.js';
+import {
+  ACCESS_DENIED_ERROR_NAMES,
+  deniedAction,
+  EXPIRED_TOKEN_ERROR_NAMES,
+  INVALID_KEY_ERROR_NAMES,
+} from './awsErrors.js';
 import { isTributaryError } from './errors.js';
 import type { Logger } from './logger.js';
 import { redactSecrets } from './secret.js';
@@ -52,21 +57,6 @@ const TLS_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
   'ERR_SSL_WRONG_VERSION_NUMBER',
   'EPROTO',
-]);
-const INVALID_KEY_NAMES = new Set([
-  'InvalidClientTokenId',
-  'UnrecognizedClientException',
-  'SignatureDoesNotMatch',
-  'InvalidAccessKeyId',
-  'IncompleteSignature',
-  'InvalidSignatureException',
-  'AuthFailure',
-]);
-const EXPIRED_NAMES = new Set([
-  'ExpiredToken',
-  'ExpiredTokenException',
-  'RequestExpired',
-  'TokenRefreshRequired',
 ]);
 const REGION_NAMES = new Set(['AuthorizationHeaderMalformed', 'PermanentRedirect', 'InvalidRegion']);
 
@@ -146,7 +136,7 @@ export function classifyConnectionError(
       "the host clock is off: synchronise it (NTP); AWS accepts at most 5 minutes' skew",
     );
   }
-  if (has(EXPIRED_NAMES, names)) {
+  if (has(EXPIRED_TOKEN_ERROR_NAMES, names)) {
     return result(
       'EXPIRED_TOKEN',
       'the session token has expired: refresh the temporary credentials (SSO login, new session token)',
@@ -158,7 +148,7 @@ export function classifyConnectionError(
       'the region does not match the endpoint or resource: check the connection region (and endpoint)',
     );
   }
-  if (has(INVALID_KEY_NAMES, names)) {
+  if (has(INVALID_KEY_ERROR_NAMES, names)) {
     if (/region/i.test(messages)) {
       return result('WRONG_REGION', 'the request was signed for another region: check the connection region');
     }
@@ -167,7 +157,7 @@ export function classifyConnectionError(
       'the access key or secret key is wrong or deactivated: check the keys and the secret they come from',
     );
   }
-  if (names.has('AccessDenied') || names.has('AccessDeniedException') || status === 403) {
+  if (has(ACCESS_DENIED_ERROR_NAMES, names) || status === 403) {
     const action = deniedAction(messages) ?? operation;
     return result('ACCESS_DENIED', `the identity is not allowed ${action}: grant it in an IAM policy`);
   }

@@ -43,6 +43,19 @@ describe('toTributaryError', () => {
     expect(error.message).toContain('PutRecords failed on events');
   });
 
+  it("maps SNS's AuthorizationError to ACCESS_DENIED naming the action from the message", () => {
+    // Act
+    const error = toTributaryError(
+      // No HTTP status: the name alone must classify it.
+      sdkError('AuthorizationError', 'User: arn:aws:iam::1:user/a is not authorized to perform: SNS:Publish'),
+      { operation: 'PublishBatch', resource: 'orders' },
+    );
+    // Assess
+    expect(error.code).toBe('ACCESS_DENIED');
+    expect(error.hint).toContain('SNS:Publish');
+    expect(error.details.awsErrorCode).toBe('AuthorizationError');
+  });
+
   it('names the operation in the hint when the message names no action', () => {
     const error = toTributaryError(sdkError('AccessDenied', 'Access Denied', 403), {
       operation: 'PutObject',

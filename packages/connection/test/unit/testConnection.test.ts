@@ -188,6 +188,31 @@ describe('AwsConnection.test()', () => {
     expect(classifyConnectionError(error).code).toBe('CONNECTION_REFUSED');
   });
 
+  it("classifies SNS's AuthorizationError as ACCESS_DENIED by its name, naming the denied action", () => {
+    // Prepare
+    // No HTTP status: the name alone must classify it.
+    const error = Object.assign(
+      new Error('User: arn:aws:iam::1:user/a is not authorized to perform: SNS:Publish on resource: orders'),
+      { name: 'AuthorizationError' },
+    );
+    // Act
+    const result = classifyConnectionError(error, 'sns:Publish');
+    // Assess
+    expect(result.code).toBe('ACCESS_DENIED');
+    expect(result.hint).toBe('the identity is not allowed SNS:Publish: grant it in an IAM policy');
+    expect(result.message).toContain('AuthorizationError');
+  });
+
+  it('names the operation in the ACCESS_DENIED hint when an AuthorizationError names no action', () => {
+    // Act
+    const result = classifyConnectionError(
+      Object.assign(new Error('Not authorized'), { name: 'AuthorizationError' }),
+      'sns:Publish',
+    );
+    // Assess
+    expect(result).toMatchObject({ code: 'ACCESS_DENIED', hint: expect.stringContaining('sns:Publish') });
+  });
+
   it('passes Tributary errors through with their code and hint', () => {
     const error = new TributaryError('SECRET_NOT_FOUND', 'Secret "x" not found', {
       hint: 'add the secret "x"',
