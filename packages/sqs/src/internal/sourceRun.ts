@@ -302,10 +302,7 @@ export class SourceRun<T> {
     try {
       await this.#requireStarted(this.#deleter).add(tracked.receiptHandle, tracked.messageId);
     } catch (error) {
-      const wrapped =
-        error instanceof TributaryError
-          ? error
-          : toTributaryError(error, { operation: 'DeleteMessageBatch', resource: this.#queueUrl });
+      const wrapped = toTributaryError(error, { operation: 'DeleteMessageBatch', resource: this.#queueUrl });
       this.#logger.warn('sqs.deleteMessageBatch.failed', {
         queueUrl: this.#queueUrl,
         messageId: tracked.messageId,
@@ -343,10 +340,10 @@ export class SourceRun<T> {
     try {
       await this.#requireStarted(this.#visibility).add(receiptHandle, messageId, seconds);
     } catch (error) {
-      const wrapped =
-        error instanceof TributaryError
-          ? error
-          : toTributaryError(error, { operation: 'ChangeMessageVisibilityBatch', resource: this.#queueUrl });
+      const wrapped = toTributaryError(error, {
+        operation: 'ChangeMessageVisibilityBatch',
+        resource: this.#queueUrl,
+      });
       this.#logger.warn('sqs.changeMessageVisibilityBatch.failed', {
         queueUrl: this.#queueUrl,
         messageId,
@@ -430,13 +427,10 @@ export class SourceRun<T> {
           },
           (error: unknown) => {
             if (tracked.decided) return;
-            const wrapped =
-              error instanceof TributaryError
-                ? error
-                : toTributaryError(error, {
-                    operation: 'ChangeMessageVisibilityBatch',
-                    resource: this.#queueUrl,
-                  });
+            const wrapped = toTributaryError(error, {
+              operation: 'ChangeMessageVisibilityBatch',
+              resource: this.#queueUrl,
+            });
             this.#logger.warn('sqs.heartbeat.failed', {
               queueUrl: this.#queueUrl,
               messageId: tracked.messageId,
@@ -468,8 +462,7 @@ export class SourceRun<T> {
   #fail(error: unknown, operation: string): void {
     if (this.#stopped) return;
     const resource = this.#queueUrl || this.#config.queueUrl || this.#config.queueName || '';
-    const wrapped =
-      error instanceof TributaryError ? error : toTributaryError(error, { operation, resource });
+    const wrapped = toTributaryError(error, { operation, resource });
     this.#logger.error('sqs.source.failed', { queueUrl: resource, code: wrapped.code, operation });
     this.stop('error');
     this.#subscriber.error(wrapped);
