@@ -13,6 +13,7 @@ import { type Logger, parseOptions, TributaryError } from '@tributary/connection
 import {
   abortedError,
   compileTemplate,
+  Fifo,
   type OutgoingMessage,
   type Receipt,
   type Sink,
@@ -37,10 +38,24 @@ const CONTENT_TYPES: Readonly<Record<ParsedS3SinkOptions['format'], string | und
   csv: 'text/csv; charset=utf-8',
 };
 
+/**
+ * Bytes an object's stream takes before a write waits for it to drain: small next to a part (at least 5 MiB),
+ * large enough that most small records are appended without waiting.
+ */
+const STREAM_HIGH_WATER_MARK = 256 * 1024;
+
 interface Waiter {
   resolve(receipt: Receipt): void;
   reject(error: unknown): void;
   messageId: string | undefined;
+}
+
+/** A write waiting for its turn to be appended. */
+interface QueuedWrite<T> {
+  readonly message: OutgoingMessage<T>;
+  readonly partition: string;
+  readonly waiter: Waiter;
+  readonly signal: AbortSignal | undefined;
 }
 
 /** An object being written: records go into `head`, which feeds the multipart upload. */
@@ -50,7 +65,14 @@ interface OpenObject {
   readonly seq: number;
   readonly head: Writable;
   readonly upload: Upload;
+  /** Writes with their own receipt (a message id to echo, or written while others waited). */
   readonly waiters: Waiter[];
+  /**
+   * Writes without a message id, appended at once, share one receipt: one promise for the object rather than a
+   * promise, two functions and a waiter per record held until the object completes.
+   */
+  shared: PromiseWithResolvers<Receipt> | undefined;
+  sharedRecords: number;
   /** Settles (never rejects) when the object is complete or failed and every waiter has its outcome. */
   readonly finished: Promise<void>;
   records: number;
@@ -125,7 +147,10 @@ class S3SinkImpl<T> implements S3Sink<T> {
   readonly #partition: Template | undefined;
   readonly #open = new Map<string, OpenObject>();
   readonly #pending = new Set<Promise<void>>();
-  #tail: Promise<void> = Promise.resolve();
+  /** Writes waiting to be appended (behind an object opening or a full stream) and flushes, in call order. */
+  readonly #queue = new Fifo<QueuedWrite<T> | { readonly flush: () => void }>();
+  /** An append or flush is waiting: later writes queue behind it. */
+  #busy = false;
   #seq = 0;
   #closed: Promise<void> | undefined;
   #writable: (() => void)[] = [];
@@ -172,15 +197,6 @@ class S3SinkImpl<T> implements S3Sink<T> {
 
   stats(): SinkStats {
     return { ...this.#stats };
-  }
-
-  #exclusive<R>(fn: () => Promise<R>): Promise<R> {
-    const run = this.#tail.then(fn);
-    this.#tail = run.then(
-      () => {},
-      () => {},
-    );
-    return run;
   }
 
   #reject(message: string, reason: string, cause?: unknown, hint?: string): SinkWriteError {
@@ -252,30 +268,107 @@ class S3SinkImpl<T> implements S3Sink<T> {
         this.#reject(`message cannot be written: ${(error as Error).message}`, 'PREPARE_FAILED', error),
       );
     }
+    if (options.signal?.aborted) {
+      return Promise.reject(
+        abortedError(this.name, 'write aborted before it was accepted', options.signal.reason),
+      );
+    }
+    if (message.id === undefined && !this.#busy && this.#queue.size === 0) {
+      const shared = this.#appendShared(message, partition);
+      if (shared !== undefined) return shared;
+    }
     return new Promise<Receipt>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, messageId: message.id };
+      if (!this.#busy && this.#queue.size === 0) {
+        // Nothing ahead of it: appended now (most writes), without a promise chain of its own.
+        this.#await(this.#appendNow(message, partition, waiter), waiter);
+        return;
+      }
       this.#stats.buffered += 1;
-      this.#exclusive(async () => {
-        this.#released();
-        if (options.signal?.aborted) {
-          throw abortedError(this.name, 'write aborted before it was accepted', options.signal.reason);
-        }
-        await this.#append(message, partition, waiter);
-      }).catch((error: unknown) => {
-        reject(
-          error instanceof SinkWriteError || (error instanceof TributaryError && error.code === 'ABORTED')
-            ? error
-            : this.#reject(
-                `message not written: ${(error as Error)?.message ?? String(error)}`,
-                'WRITE_FAILED',
-                error,
-              ),
-        );
-      });
+      this.#queue.push({ message, partition, waiter, signal: options.signal });
     });
   }
 
-  async #append(message: OutgoingMessage<T>, partition: string, waiter: Waiter): Promise<void> {
+  /**
+   * Appends a write without a message id to its partition's open object right away and returns the object's
+   * shared receipt; undefined (nothing done) when the write needs a new object.
+   */
+  #appendShared(message: OutgoingMessage<T>, partition: string): Promise<Receipt> | undefined {
+    const object = this.#open.get(partition);
+    if (object === undefined || object.closing) return undefined;
+    let data: Buffer;
+    try {
+      data = this.#encode(message.body, object);
+    } catch (error) {
+      return Promise.reject(
+        this.#reject(`message cannot be written: ${(error as Error).message}`, 'PREPARE_FAILED', error),
+      );
+    }
+    if (object.records > 0 && object.bytes + data.length > this.#options.maxBytes) return undefined;
+    object.shared ??= Promise.withResolvers<Receipt>();
+    const receipt = object.shared.promise;
+    this.#touch(partition, object);
+    this.#await(this.#put(object, data, undefined));
+    return receipt;
+  }
+
+  /** Appends queued writes in order until one has to wait (an object opening, a full stream) or none is left. */
+  #drain(): void {
+    while (!this.#busy) {
+      const next = this.#queue.shift();
+      if (next === undefined) return;
+      if ('flush' in next) {
+        this.#await(this.#flushNow().then(next.flush));
+        continue;
+      }
+      this.#released();
+      if (next.signal?.aborted) {
+        next.waiter.reject(
+          abortedError(this.name, 'write aborted before it was accepted', next.signal.reason),
+        );
+        continue;
+      }
+      this.#await(this.#appendNow(next.message, next.partition, next.waiter), next.waiter);
+    }
+  }
+
+  /** Holds every later write back until `wait` settles; a failure rejects `waiter`'s write. */
+  #await(wait: Promise<void> | undefined, waiter?: Waiter): void {
+    if (wait === undefined) return;
+    this.#busy = true;
+    wait
+      .catch((error: unknown) => waiter?.reject(this.#writeFailed(error)))
+      .finally(() => {
+        this.#busy = false;
+        this.#drain();
+      });
+  }
+
+  #writeFailed(error: unknown): unknown {
+    return error instanceof SinkWriteError || (error instanceof TributaryError && error.code === 'ABORTED')
+      ? error
+      : this.#reject(
+          `message not written: ${(error as Error)?.message ?? String(error)}`,
+          'WRITE_FAILED',
+          error,
+        );
+  }
+
+  /** {@link #append}, with a synchronous failure rejecting the write. */
+  #appendNow(message: OutgoingMessage<T>, partition: string, waiter: Waiter): Promise<void> | undefined {
+    try {
+      return this.#append(message, partition, waiter);
+    } catch (error) {
+      waiter.reject(this.#writeFailed(error));
+      return undefined;
+    }
+  }
+
+  /**
+   * Appends one record to its partition's object. Synchronous unless it has to open an object or wait for the
+   * object's stream to drain: then the returned promise says when the next write may go.
+   */
+  #append(message: OutgoingMessage<T>, partition: string, waiter: Waiter): Promise<void> | undefined {
     let object = this.#open.get(partition);
     let data: Buffer;
     try {
@@ -287,13 +380,24 @@ class S3SinkImpl<T> implements S3Sink<T> {
       this.#complete(object);
       object = undefined;
     }
-    if (object) {
-      this.#open.delete(partition);
-      this.#open.set(partition, object);
-    } else {
-      object = await this.#openObject(partition, message);
+    if (object === undefined) {
+      return this.#openObject(partition, message).then((opened) => this.#put(opened, data, waiter));
     }
-    object.waiters.push(waiter);
+    this.#touch(partition, object);
+    return this.#put(object, data, waiter);
+  }
+
+  /** Least recently written last: the oldest open object is the first to complete when too many are open. */
+  #touch(partition: string, object: OpenObject): void {
+    if (this.#open.size < 2) return;
+    this.#open.delete(partition);
+    this.#open.set(partition, object);
+  }
+
+  /** Adds a record to an object: `waiter` gets its receipt, or (undefined) the record shares the object's. */
+  #put(object: OpenObject, data: Buffer, waiter: Waiter | undefined): Promise<void> | undefined {
+    if (waiter === undefined) object.sharedRecords += 1;
+    else object.waiters.push(waiter);
     object.records += 1;
     object.bytes += data.length;
     this.#stats.inFlight += 1;
@@ -303,11 +407,10 @@ class S3SinkImpl<T> implements S3Sink<T> {
       (this.#options.maxRecords !== undefined && object.records >= this.#options.maxRecords);
     const accepted = object.head.write(data);
     if (full) this.#complete(object);
-    if (!accepted && !full) {
-      await waitWritable(object.head).catch(() => {
-        // The object failed or ended; its upload settles every waiter.
-      });
-    }
+    if (accepted || full) return undefined;
+    return waitWritable(object.head).catch(() => {
+      // The object failed or ended; its upload settles every waiter.
+    });
   }
 
   async #resolveKey(key: string): Promise<string> {
@@ -370,8 +473,17 @@ class S3SinkImpl<T> implements S3Sink<T> {
     }
     key = await this.#resolveKey(key);
     this.#seq += 1;
-    const passThrough = new PassThrough();
-    const head: Writable = this.#options.compression === 'gzip' ? zlib.createGzip() : passThrough;
+    // Records come out one by one as written: a byte-mode readable would concatenate what it holds on every read,
+    // a copy lib-storage makes anyway when it assembles a part.
+    const passThrough = new PassThrough({
+      writableHighWaterMark: STREAM_HIGH_WATER_MARK,
+      readableObjectMode: true,
+    });
+    const head: Writable =
+      this.#options.compression === 'gzip'
+        ? // zlib hands Transform options on; its types leave highWaterMark out.
+          zlib.createGzip({ highWaterMark: STREAM_HIGH_WATER_MARK } as zlib.ZlibOptions)
+        : passThrough;
     const body: Readable = this.#options.compression === 'gzip' ? (head as zlib.Gzip) : passThrough;
     const upload = new Upload({
       client: this.#s3,
@@ -388,6 +500,8 @@ class S3SinkImpl<T> implements S3Sink<T> {
       head,
       upload,
       waiters,
+      shared: undefined,
+      sharedRecords: 0,
       finished: Promise.resolve(),
       records: 0,
       bytes: 0,
@@ -443,21 +557,18 @@ class S3SinkImpl<T> implements S3Sink<T> {
     if (eTag) details.eTag = eTag;
     if (versionId) details.versionId = versionId;
     this.#stats.batches += 1;
-    this.#stats.written += object.waiters.length;
-    this.#stats.inFlight -= object.waiters.length;
+    const records = object.waiters.length + object.sharedRecords;
+    this.#stats.written += records;
+    this.#stats.inFlight -= records;
     this.#logger.debug('s3.sink.object.completed', {
       bucket: this.#options.bucket,
       key: object.key,
       records: object.records,
     });
+    const receipt: Receipt = { sink: this.name, id: object.key, attempts: 1, details };
+    object.shared?.resolve(receipt);
     for (const waiter of object.waiters.splice(0)) {
-      waiter.resolve({
-        sink: this.name,
-        id: object.key,
-        attempts: 1,
-        details,
-        ...(waiter.messageId === undefined ? {} : { messageId: waiter.messageId }),
-      });
+      waiter.resolve(waiter.messageId === undefined ? receipt : { ...receipt, messageId: waiter.messageId });
     }
   }
 
@@ -495,16 +606,19 @@ class S3SinkImpl<T> implements S3Sink<T> {
       records: object.records,
       awsErrorCode: wrapped.details.awsErrorCode,
     });
-    this.#stats.inFlight -= object.waiters.length;
-    for (const waiter of object.waiters.splice(0)) {
-      waiter.reject(
-        this.#reject(
-          `object s3://${this.#options.bucket}/${object.key} failed: ${wrapped.message}`,
-          'OBJECT_FAILED',
-          wrapped,
-        ),
+    this.#stats.inFlight -= object.waiters.length + object.sharedRecords;
+    const failed = (): SinkWriteError =>
+      this.#reject(
+        `object s3://${this.#options.bucket}/${object.key} failed: ${wrapped.message}`,
+        'OBJECT_FAILED',
+        wrapped,
       );
+    if (object.shared) {
+      // One error for the writes that share the object's receipt; each counts as rejected.
+      object.shared.reject(failed());
+      this.#stats.rejected += object.sharedRecords - 1;
     }
+    for (const waiter of object.waiters.splice(0)) waiter.reject(failed());
   }
 
   async #writeRaw(message: OutgoingMessage<T>): Promise<Receipt> {
@@ -571,10 +685,16 @@ class S3SinkImpl<T> implements S3Sink<T> {
   }
 
   flush(): Promise<void> {
-    return this.#exclusive(async () => {
-      for (const object of [...this.#open.values()]) this.#complete(object);
-      while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+    return new Promise<void>((resolve) => {
+      this.#queue.push({ flush: resolve });
+      this.#drain();
     });
+  }
+
+  /** Completes every open object and waits until every upload has settled. */
+  async #flushNow(): Promise<void> {
+    for (const object of [...this.#open.values()]) this.#complete(object);
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
   }
 
   close(): Promise<void> {

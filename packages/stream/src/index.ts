@@ -9,6 +9,7 @@ export { createMessage } from './createMessage.js';
 export type { BatchDriver, BatchLimits, EntryOutcome } from './driver.js';
 export type { SinkWriteErrorOptions } from './errors.js';
 export { abortedError, SinkWriteError, writerClosedError } from './errors.js';
+export { Fifo } from './internal/fifo.js';
 export { mapBody } from './mapBody.js';
 export type {
   AttributeInput,

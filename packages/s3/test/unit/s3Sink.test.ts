@@ -247,6 +247,55 @@ describe('s3Sink', () => {
     expect(sink.stats()).toMatchObject({ inFlight: 0, written: 0 });
   });
 
+  it('gives writes without a message id of one object one receipt, and counts each of them', async () => {
+    // Prepare
+    const sink = s3Sink<string>(testConnection(), { bucket, key: 'shared.txt', format: 'lines' });
+    // Act
+    const first = sink.write({ body: 'a' }); // opens the object
+    await tick();
+    const rest = Array.from({ length: 99 }, (_, n) => sink.write({ body: `l${n}` }));
+    const named = sink.write({ body: 'z', id: 'm-z' });
+    const inFlight = sink.stats().inFlight;
+    const plain = [first, ...rest];
+    await sink.close();
+    const receipts = await Promise.all(plain);
+    // Assess
+    expect(inFlight).toBe(101);
+    expect(new Set(rest).size).toBe(1); // appended at once: one promise
+    expect(new Set(receipts).size).toBe(1);
+    expect(receipts[0]).toEqual({
+      sink: 's3:lake',
+      id: 'shared.txt',
+      attempts: 1,
+      details: expect.objectContaining({ bucket, key: 'shared.txt', records: '101' }),
+    });
+    expect(await named).toMatchObject({ id: 'shared.txt', messageId: 'm-z' });
+    expect(text('shared.txt').split('\n')).toHaveLength(102);
+    expect(sink.stats()).toMatchObject({ written: 101, inFlight: 0, batches: 1 });
+  });
+
+  it('rejects every write of a failed object, shared receipt or not, and counts each', async () => {
+    // Prepare
+    s3.mock
+      .on(PutObjectCommand)
+      .rejects(
+        Object.assign(new Error('denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }),
+      );
+    const sink = s3Sink<string>(testConnection(), { bucket, key: 'denied.txt', format: 'lines' });
+    // Act
+    const writes = [
+      ...Array.from({ length: 5 }, (_, n) => sink.write({ body: `l${n}` })),
+      sink.write({ body: 'z', id: 'm-z' }),
+    ].map((write) => write.catch((error: unknown) => error));
+    await sink.close();
+    const outcomes = await Promise.all(writes);
+    // Assess
+    for (const outcome of outcomes) {
+      expect(outcome).toMatchObject({ name: 'SinkWriteError', details: { reason: 'OBJECT_FAILED' } });
+    }
+    expect(sink.stats()).toMatchObject({ rejected: 6, written: 0, inFlight: 0 });
+  });
+
   it("rejects an existing key with ifExists 'fail' and adds a version with 'version'", async () => {
     // Prepare
     s3.put(bucket, 'daily/report.csv.gz', 'old');

@@ -1,4 +1,13 @@
-/** A FIFO queue with O(1) push and shift (an array with a moving head, compacted as it drains). */
+/**
+ * A FIFO queue with O(1) push and shift (an array with a moving head, compacted as it drains), where
+ * `Array#shift()` would move every element on each call of a long queue.
+ * @example
+ * ```ts
+ * const waiting = new Fifo<string>();
+ * waiting.push('a');
+ * waiting.shift(); // 'a'
+ * ```
+ */
 export class Fifo<T> {
   #items: (T | undefined)[] = [];
   #head = 0;
