@@ -2,7 +2,7 @@
 // same part size and queue size, same run.
 // Usage (after pnpm build): node bench/s3-sink.ts
 // Environment: BENCH_S3_SINK_MIB (object size, default 128), BENCH_S3_SINK_RECORD_BYTES (default 1024),
-// BENCH_S3_ROUNDS (default 2), TRIBUTARY_LOCAL_AWS (testkit backend).
+// BENCH_S3_ROUNDS (default 5), TRIBUTARY_LOCAL_AWS (testkit backend).
 
 import { Readable } from 'node:stream';
 import * as S3 from '@aws-sdk/client-s3';
@@ -13,7 +13,7 @@ import { startLocalAws } from '@tributary/testkit';
 const MIB = 1024 * 1024;
 const SIZE_MIB = Number(process.env.BENCH_S3_SINK_MIB ?? 128);
 const RECORD_BYTES = Number(process.env.BENCH_S3_SINK_RECORD_BYTES ?? 1024);
-const ROUNDS = Number(process.env.BENCH_S3_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_S3_ROUNDS ?? 5);
 const PART_SIZE = 8 * MIB;
 const QUEUE_SIZE = 4;
 const RECORDS = Math.ceil((SIZE_MIB * MIB) / RECORD_BYTES);

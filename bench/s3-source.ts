@@ -3,7 +3,7 @@
 //  2. many small objects: `object` mode vs a ListObjectsV2 + GetObject loop with the same concurrency.
 // Usage (after pnpm build): node bench/s3-source.ts
 // Environment: BENCH_S3_SOURCE_MIB (size of the large object, default 128), BENCH_S3_SMALL_OBJECTS (default 500),
-// BENCH_S3_CONCURRENCY (default 8), BENCH_S3_ROUNDS (default 2), TRIBUTARY_LOCAL_AWS (testkit backend).
+// BENCH_S3_CONCURRENCY (default 8), BENCH_S3_ROUNDS (default 5), TRIBUTARY_LOCAL_AWS (testkit backend).
 
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -17,7 +17,7 @@ const MIB = 1024 * 1024;
 const SIZE_MIB = Number(process.env.BENCH_S3_SOURCE_MIB ?? 128);
 const SMALL = Number(process.env.BENCH_S3_SMALL_OBJECTS ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_S3_CONCURRENCY ?? 8);
-const ROUNDS = Number(process.env.BENCH_S3_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_S3_ROUNDS ?? 5);
 
 await using local = await startLocalAws({ services: ['s3'] });
 const aws = local.connection();
