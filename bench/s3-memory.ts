@@ -11,7 +11,6 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startLocalAws } from '@tributary/testkit';
 
-const MIB = 1024 * 1024;
 const LIMIT_MIB = 256;
 const SIZE_MIB = Number(process.env.BENCH_S3_MEMORY_MIB ?? 1024);
 const RECORD_BYTES = 16 * 1024;
