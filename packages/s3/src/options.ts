@@ -353,9 +353,11 @@ export const s3SinkOptions = z
     maxBufferedRecords: z
       .number()
       .int()
-      .min(1)
-      .default(1000)
-      .describe('Writes waiting to be appended before whenWritable() waits; default 1000'),
+      .min(0)
+      .default(0)
+      .describe(
+        'Writes that may queue behind an object being opened or a full object stream before whenWritable() waits; default 0',
+      ),
     maxOpenObjects: z
       .number()
       .int()

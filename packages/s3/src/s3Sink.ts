@@ -88,9 +88,10 @@ export interface S3Sink<T = unknown> extends Sink<T> {
   /** Objects open (being written) right now. */
   openObjects(): number;
   /**
-   * Resolves when fewer than `maxBufferedRecords` writes wait to be appended to their object. A receipt only
-   * resolves once its object is complete, so a producer writing faster than S3 takes the bytes awaits this
-   * between writes to keep memory bounded.
+   * Resolves when the next write is appended at once: no object being opened and no full object stream ahead
+   * of it (as a Node stream's `'drain'`), or while fewer than `maxBufferedRecords` (default 0) writes queue
+   * behind one. A receipt only resolves once its object is complete, so a producer writing faster than S3
+   * takes the bytes awaits this between writes to keep memory bounded.
    */
   whenWritable(): Promise<void>;
 }
@@ -184,13 +185,21 @@ class S3SinkImpl<T> implements S3Sink<T> {
   }
 
   whenWritable(): Promise<void> {
-    if (this.#stats.buffered < this.#options.maxBufferedRecords) return Promise.resolve();
+    if (this.#writableNow()) return Promise.resolve();
     return new Promise<void>((resolve) => this.#writable.push(resolve));
+  }
+
+  #writableNow(): boolean {
+    return !this.#busy || this.#stats.buffered < this.#options.maxBufferedRecords;
   }
 
   #released(): void {
     this.#stats.buffered -= 1;
-    if (this.#writable.length > 0 && this.#stats.buffered < this.#options.maxBufferedRecords) {
+    this.#wakeWritable();
+  }
+
+  #wakeWritable(): void {
+    if (this.#writable.length > 0 && this.#writableNow()) {
       for (const resolve of this.#writable.splice(0)) resolve();
     }
   }
@@ -341,6 +350,7 @@ class S3SinkImpl<T> implements S3Sink<T> {
       .finally(() => {
         this.#busy = false;
         this.#drain();
+        this.#wakeWritable();
       });
   }
 

@@ -274,6 +274,37 @@ describe('s3Sink', () => {
     expect(sink.stats()).toMatchObject({ written: 101, inFlight: 0, batches: 1 });
   });
 
+  it('whenWritable() waits for a full object stream (nothing queues by default) or up to maxBufferedRecords', async () => {
+    // Prepare
+    const record = 'r'.repeat(64 * 1024 - 1);
+    const produce = async (maxBufferedRecords?: number): Promise<number> => {
+      const sink = s3Sink<string>(testConnection(), {
+        bucket,
+        key: `w-${maxBufferedRecords ?? 'default'}.txt`,
+        format: 'lines',
+        ...(maxBufferedRecords === undefined ? {} : { maxBufferedRecords }),
+      });
+      let mostQueued = 0;
+      const writes: Promise<unknown>[] = [];
+      for (let i = 0; i < 200; i += 1) {
+        await sink.whenWritable();
+        writes.push(sink.write({ body: record }));
+        mostQueued = Math.max(mostQueued, sink.stats().buffered);
+      }
+      await sink.close();
+      await Promise.all(writes);
+      return mostQueued;
+    };
+    // Act
+    const byDefault = await produce();
+    const withFive = await produce(5);
+    // Assess
+    expect(byDefault).toBe(0);
+    expect(withFive).toBeGreaterThan(0);
+    expect(withFive).toBeLessThanOrEqual(5);
+    expect(text('w-default.txt').length).toBe(200 * 64 * 1024);
+  });
+
   it('rejects every write of a failed object, shared receipt or not, and counts each', async () => {
     // Prepare
     s3.mock
