@@ -1,6 +1,7 @@
-// The measured process of bench/s3-memory.ts: one role (`raw-write`, `write`, `read`) against the S3 endpoint
-// given as JSON in argv[2], printing one JSON line with its peak RSS. Plain JavaScript that loads only the
-// libraries under test, so the peak is theirs and not the TypeScript loader's or the testkit's.
+// The measured process of the S3 memory proofs (memoryProof.ts: the integration test and bench/s3-memory.ts): one
+// role (`raw-write`, `write`, `read`) against the connection given as JSON in argv[2] (its secrets in environment
+// variables, see memoryProof.ts), printing one JSON line with its peak RSS. Plain JavaScript that loads only the
+// libraries under test, so the peak is theirs and not the TypeScript loader's, vitest's or the testkit's.
 
 import { Readable } from 'node:stream';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -9,7 +10,7 @@ import { awsConnection, Secret } from '@tributary/connection';
 import { s3Sink, s3Source } from '@tributary/s3';
 
 const MIB = 1024 * 1024;
-const { role, region, endpoint, bucket, key, sizeMiB, recordBytes, queueSize } = JSON.parse(process.argv[2]);
+const { role, connection, bucket, key, sizeMiB, recordBytes, queueSize } = JSON.parse(process.argv[2]);
 const total = Math.ceil((sizeMiB * MIB) / recordBytes);
 
 /** Samples RSS every 20 ms; the result is the peak and how memory was split (V8 heap, buffers) at that moment. */
@@ -29,12 +30,15 @@ function peakRss() {
   };
 }
 
-const aws = awsConnection({
-  name: 'MemoryProof',
-  region,
-  endpoint,
-  auth: { mode: 'access-key', accessKeyId: 'test', secretAccessKey: new Secret('test') },
-});
+/** The connection config with each `{ $secretEnv: NAME }` replaced by a Secret of that environment variable. */
+function withSecrets(value) {
+  if (Array.isArray(value)) return value.map(withSecrets);
+  if (value === null || typeof value !== 'object') return value;
+  if (typeof value.$secretEnv === 'string') return new Secret(process.env[value.$secretEnv] ?? '');
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withSecrets(v)]));
+}
+
+const aws = awsConnection({ ...withSecrets(connection), name: 'MemoryProof' });
 const baselineMiB = Math.round(process.memoryUsage.rss() / MIB);
 const stop = peakRss();
 const started = performance.now();
