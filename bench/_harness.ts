@@ -25,14 +25,15 @@ export async function writeAll(
     wake = undefined;
     w?.();
   };
+  const onError = (error: unknown): void => {
+    failed = error;
+    done();
+  };
   for (let i = 0; i < count; i++) {
     while (outstanding >= window) await new Promise<void>((resolve) => (wake = resolve));
     if (failed !== undefined) throw failed;
     outstanding++;
-    write(i).then(done, (error: unknown) => {
-      failed = error;
-      done();
-    });
+    write(i).then(done, onError);
   }
   while (outstanding > 0) await new Promise<void>((resolve) => (wake = resolve));
   if (failed !== undefined) throw failed;

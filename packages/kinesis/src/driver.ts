@@ -36,11 +36,11 @@ export const RETRYABLE_RECORD_ERRORS: ReadonlySet<string> = new Set([
   'InternalFailure',
 ]);
 
-/** A prepared PutRecords entry and its size by Kinesis' rule (data bytes + partition key UTF-8 bytes). */
-export interface KinesisEntry {
-  readonly record: PutRecordsRequestEntry & { Data: Uint8Array; PartitionKey: string };
-  readonly size: number;
-}
+/**
+ * A prepared PutRecords entry, sent as is (no wrapper object per record: the writer keeps the size, which
+ * `entrySize` computes once by Kinesis' rule, data bytes + partition key UTF-8 bytes).
+ */
+export type KinesisEntry = PutRecordsRequestEntry & { Data: Uint8Array; PartitionKey: string };
 
 /** Where the driver sends: exactly one of the two. */
 export type StreamTarget = { readonly StreamName: string } | { readonly StreamARN: string };
@@ -104,7 +104,8 @@ export function kinesisDriver<T>(config: KinesisDriverConfig<T>): BatchDriver<T,
 
   /** One PutRecords request; outcomes in the order of `entries`. */
   async function putRecords(entries: readonly KinesisEntry[]): Promise<EntryOutcome[]> {
-    const Records = entries.map((entry) => entry.record);
+    // The entries are the records: the request takes the writer's batch array itself.
+    const Records = entries as KinesisEntry[];
     // No per-call { abortSignal }: it would switch off the client's middleware cache on every send. An aborted
     // writer settles its writes itself and ignores a late answer.
     const output = await client.send(new PutRecordsCommand({ ...target, Records }));
@@ -205,7 +206,7 @@ export function kinesisDriver<T>(config: KinesisDriverConfig<T>): BatchDriver<T,
         );
       }
       const data = encodeBody(message.body);
-      const record: KinesisEntry['record'] = { Data: data, PartitionKey: key };
+      const record: KinesisEntry = { Data: data, PartitionKey: key };
       const hashKey = explicitHashKey?.(message);
       if (hashKey !== undefined) {
         if (typeof hashKey !== 'string' || !HASH_KEY.test(hashKey) || BigInt(hashKey) > MAX_HASH_KEY) {
@@ -216,12 +217,12 @@ export function kinesisDriver<T>(config: KinesisDriverConfig<T>): BatchDriver<T,
         }
         record.ExplicitHashKey = hashKey;
       }
-      return { record, size: data.byteLength + utf8Length(key) };
+      return record;
     },
 
-    entrySize: (entry) => entry.size,
+    entrySize: (entry) => entry.Data.byteLength + utf8Length(entry.PartitionKey),
 
-    orderingKey: (entry) => entry.record.PartitionKey,
+    orderingKey: (entry) => entry.PartitionKey,
 
     async sendBatch(entries) {
       return putRecords(entries);

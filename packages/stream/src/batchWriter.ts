@@ -47,7 +47,7 @@ interface Item<E> {
   resolve(receipt: Receipt): void;
   reject(error: unknown): void;
   /** Drops the write signal's listener. */
-  release?: () => void;
+  release: (() => void) | undefined;
 }
 
 interface FlushWaiter {
@@ -211,7 +211,7 @@ export function createBatchWriter<T, E>(
 
   function admit(item: Item<E>): void {
     item.admitted = true;
-    item.release?.();
+    if (item.release !== undefined) item.release();
     item.release = undefined;
     if (startState === 'done' && item.size > serviceLimits.maxEntryBytes) {
       fail(item, tooLargeError(item.size));
@@ -568,45 +568,51 @@ export function createBatchWriter<T, E>(
       return Promise.reject(tooLargeError(size));
     }
     const key = opts.ordered ? driver.orderingKey?.(entry) : undefined;
-    return new Promise<Receipt>((resolve, reject) => {
-      seqCounter += 1;
-      const item: Item<E> = {
-        seq: seqCounter,
-        entry,
-        size,
-        key,
-        messageId: message.id,
-        writtenAt: Date.now(),
-        attempts: 0,
-        admitted: false,
-        settled: false,
-        resolve,
-        reject,
-      };
-      unsettled.add(item);
-      if (roomWaiters.size === 0 && held() < opts.maxBufferedEntries) {
-        admit(item);
-        pumpAfterWrite();
-        return;
-      }
-      const waitSignal = writeOptions?.signal;
-      if (waitSignal?.aborted) {
+    // withResolvers: no executor closure (and its context) per write.
+    const { promise, resolve, reject } = Promise.withResolvers<Receipt>();
+    seqCounter += 1;
+    const item: Item<E> = {
+      seq: seqCounter,
+      entry,
+      size,
+      key,
+      messageId: message.id,
+      writtenAt: Date.now(),
+      attempts: 0,
+      admitted: false,
+      settled: false,
+      resolve,
+      reject,
+      release: undefined,
+    };
+    unsettled.add(item);
+    if (roomWaiters.size === 0 && held() < opts.maxBufferedEntries) {
+      admit(item);
+      pumpAfterWrite();
+      return promise;
+    }
+    waitForRoom(item, writeOptions?.signal);
+    return promise;
+  }
+
+  /** Queues an item until the buffer has room; aborting `waitSignal` meanwhile rejects it. */
+  function waitForRoom(item: Item<E>, waitSignal: AbortSignal | undefined): void {
+    if (waitSignal?.aborted) {
+      fail(item, abortedError(name, 'write aborted while waiting for buffer room', waitSignal.reason));
+      return;
+    }
+    if (waitSignal) {
+      const onAbort = (): void => {
+        if (item.admitted) return;
+        // Left in the FIFO, where admitWaiters() skips settled items; let the writes behind it in.
         fail(item, abortedError(name, 'write aborted while waiting for buffer room', waitSignal.reason));
-        return;
-      }
-      if (waitSignal) {
-        const onAbort = (): void => {
-          if (item.admitted) return;
-          // Left in the FIFO, where admitWaiters() skips settled items; let the writes behind it in.
-          fail(item, abortedError(name, 'write aborted while waiting for buffer room', waitSignal.reason));
-          admitWaiters();
-          pump();
-        };
-        waitSignal.addEventListener('abort', onAbort, { once: true });
-        item.release = () => waitSignal.removeEventListener('abort', onAbort);
-      }
-      roomWaiters.push(item);
-    });
+        admitWaiters();
+        pump();
+      };
+      waitSignal.addEventListener('abort', onAbort, { once: true });
+      item.release = () => waitSignal.removeEventListener('abort', onAbort);
+    }
+    roomWaiters.push(item);
   }
 
   function flush(): Promise<void> {

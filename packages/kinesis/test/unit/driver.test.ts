@@ -31,7 +31,7 @@ describe('kinesisDriver', () => {
     // Act
     const entry = d.prepare({ body: 'ünï:😀' });
     // Assess: body 'ünï:😀' = 2+1+2+1+4 = 10 bytes, key 'ünï' = 5 bytes.
-    expect(entry.record.PartitionKey).toBe('ünï');
+    expect(entry.PartitionKey).toBe('ünï');
     expect(d.entrySize(entry)).toBe(15);
   });
 
