@@ -177,6 +177,22 @@ describe('awsConnection client()', () => {
     expect(JSON.stringify(sdkLine?.data)).not.toContain('123456789012');
   });
 
+  it('gives the SDK no per-request info logger when the connection logs nowhere (its log filter is skipped)', async () => {
+    // Prepare
+    const silent = awsConnection({ name: 'Quiet', region: 'eu-west-1', auth: keys });
+    const logged = awsConnection(
+      { name: 'Loud', region: 'eu-west-1', auth: keys },
+      { logger: recordingLogger() },
+    );
+    // Act
+    const quietLogger = (await silent.client(STSClient).config.logger) as { info?: unknown; warn?: unknown };
+    const loudLogger = (await logged.client(STSClient).config.logger) as { info?: unknown; warn?: unknown };
+    // Assess
+    expect(quietLogger.info).toBeUndefined();
+    expect(typeof quietLogger.warn).toBe('function');
+    expect(typeof loudLogger.info).toBe('function');
+  });
+
   it('prints only name, region, endpoint and auth mode', () => {
     // Prepare
     const aws = awsConnection({
