@@ -122,8 +122,8 @@ export function createBatchWriter<T, E>(
   const signal = controller.signal;
 
   let seqCounter = 0;
-  /** Every item without an outcome: waiting for room, queued, in flight or waiting for a retry. */
-  const unsettled = new Set<Item<E>>();
+  /** How many items have no outcome yet: waiting for room, queued, in flight or waiting for a retry. */
+  let unsettled = 0;
   /** Items waiting for buffer room, in write order (a FIFO: `shift()` would be O(n) per write). */
   let roomWaiters = new Fifo<Item<E>>();
   /** Items ready to send, sorted by seq (retries go back to their place). */
@@ -135,7 +135,10 @@ export function createBatchWriter<T, E>(
   let retryWaiting = 0;
   /** Ordering key -> holds (an in-flight batch, entries waiting for a retry). */
   const keyHolds = new Map<string, number>();
-  const retryTimers = new Set<ReturnType<typeof setTimeout>>();
+  /** Batches sent and not answered yet. */
+  const inFlight = new Set<Item<E>[]>();
+  /** Entries of failed batches waiting for their retry timer. */
+  const retrying = new Map<ReturnType<typeof setTimeout>, Item<E>[]>();
   let lingerTimer: ReturnType<typeof setTimeout> | undefined;
   let lingerDue = 0;
   let flushSeq = 0;
@@ -177,7 +180,7 @@ export function createBatchWriter<T, E>(
   function done(item: Item<E>): void {
     item.settled = true;
     if (item.release !== undefined) item.release();
-    unsettled.delete(item);
+    unsettled -= 1;
     if (flushWaiters.length === 0) return;
     let finished = 0;
     for (const waiter of flushWaiters) {
@@ -259,10 +262,7 @@ export function createBatchWriter<T, E>(
         startError = error;
         if (signal.aborted) return;
         logger.error(`${service}.start.failed`, { sink: name, code: errorName(error) });
-        queue = [];
-        queueBytes = 0;
-        roomWaiters = new Fifo<Item<E>>();
-        for (const item of [...unsettled]) fail(item, error);
+        for (const item of takePending()) fail(item, error);
       },
     );
   }
@@ -380,6 +380,7 @@ export function createBatchWriter<T, E>(
     for (const key of keys) hold(key);
     inFlightEntries += items.length;
     inFlightBatches += 1;
+    inFlight.add(items);
     counters.batches += 1;
     let request: Promise<readonly EntryOutcome[]>;
     try {
@@ -400,6 +401,7 @@ export function createBatchWriter<T, E>(
         for (const item of items) if (!item.settled) fail(item, unexpected);
       })
       .finally(() => {
+        inFlight.delete(items);
         inFlightEntries -= items.length;
         inFlightBatches -= 1;
         for (const key of keys) unhold(key);
@@ -497,7 +499,7 @@ export function createBatchWriter<T, E>(
     for (const item of items) if (item.key !== undefined) hold(item.key);
     // Ref'd on purpose: the writes waiting for this retry must complete before the process may exit.
     const timer = setTimeout(() => {
-      retryTimers.delete(timer);
+      retrying.delete(timer);
       retryWaiting -= items.length;
       for (const item of items) {
         if (item.key !== undefined) unhold(item.key);
@@ -505,7 +507,7 @@ export function createBatchWriter<T, E>(
       }
       pump();
     }, delay);
-    retryTimers.add(timer);
+    retrying.set(timer, items);
   }
 
   function insertBySeq(item: Item<E>): void {
@@ -524,14 +526,25 @@ export function createBatchWriter<T, E>(
     if (signal.aborted) return;
     controller.abort(outerSignal?.reason);
     clearLinger();
-    for (const timer of retryTimers) clearTimeout(timer);
-    retryTimers.clear();
+    for (const timer of retrying.keys()) clearTimeout(timer);
     const error = abortedError(name, 'aborted; pending writes rejected', outerSignal?.reason);
+    for (const item of takePending()) fail(item, error);
+  }
+
+  /**
+   * Every item without an outcome (waiting for room, queued, in flight, waiting for a retry), taken out of
+   * the writer's queues: for failing them all at once.
+   */
+  function takePending(): Item<E>[] {
+    const pending = [...roomWaiters, ...queue];
+    for (const items of inFlight) pending.push(...items);
+    for (const items of retrying.values()) pending.push(...items);
+    roomWaiters = new Fifo<Item<E>>();
     queue = [];
     queueBytes = 0;
-    roomWaiters = new Fifo<Item<E>>();
+    retrying.clear();
     retryWaiting = 0;
-    for (const item of [...unsettled]) fail(item, error);
+    return pending.filter((item) => !item.settled);
   }
 
   if (outerSignal?.aborted) abortAll();
@@ -585,7 +598,7 @@ export function createBatchWriter<T, E>(
       reject,
       release: undefined,
     };
-    unsettled.add(item);
+    unsettled += 1;
     if (roomWaiters.size === 0 && held() < opts.maxBufferedEntries) {
       admit(item);
       pumpAfterWrite();
@@ -616,10 +629,10 @@ export function createBatchWriter<T, E>(
   }
 
   function flush(): Promise<void> {
-    if (unsettled.size === 0) return Promise.resolve();
+    if (unsettled === 0) return Promise.resolve();
     flushSeq = seqCounter;
     return new Promise<void>((resolve) => {
-      flushWaiters.push({ seq: seqCounter, remaining: unsettled.size, resolve });
+      flushWaiters.push({ seq: seqCounter, remaining: unsettled, resolve });
       pump();
     });
   }

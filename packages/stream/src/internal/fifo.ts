@@ -20,6 +20,11 @@ export class Fifo<T> {
     this.#items.push(item);
   }
 
+  /** The items from first to last, without removing them. */
+  *[Symbol.iterator](): IterableIterator<T> {
+    for (let i = this.#head; i < this.#items.length; i += 1) yield this.#items[i] as T;
+  }
+
   shift(): T | undefined {
     if (this.#head >= this.#items.length) return undefined;
     const item = this.#items[this.#head];
