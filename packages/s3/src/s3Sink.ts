@@ -224,6 +224,16 @@ class S3SinkImpl<T> implements S3Sink<T> {
     });
   }
 
+  /** The error of a write whose message could not be turned into a record or a key. */
+  #prepareFailed(error: unknown): SinkWriteError {
+    return this.#reject(`message cannot be written: ${(error as Error).message}`, 'PREPARE_FAILED', error);
+  }
+
+  /** Whether `bytes` more keep `object` within `maxBytes` (an empty object takes any record). */
+  #fits(object: OpenObject, bytes: number): boolean {
+    return object.records === 0 || object.bytes + bytes <= this.#options.maxBytes;
+  }
+
   #encode(body: unknown, object?: OpenObject): Buffer {
     switch (this.#options.format) {
       case 'raw':
@@ -273,23 +283,22 @@ class S3SinkImpl<T> implements S3Sink<T> {
     try {
       if (this.#partition) partition = this.#partition(message as OutgoingMessage<unknown>);
     } catch (error) {
-      return Promise.reject(
-        this.#reject(`message cannot be written: ${(error as Error).message}`, 'PREPARE_FAILED', error),
-      );
+      return Promise.reject(this.#prepareFailed(error));
     }
     if (options.signal?.aborted) {
       return Promise.reject(
         abortedError(this.name, 'write aborted before it was accepted', options.signal.reason),
       );
     }
-    if (message.id === undefined && !this.#busy && this.#queue.size === 0) {
+    // Nothing ahead of it: appended now (most writes), without a promise chain of its own.
+    const now = !this.#busy && this.#queue.size === 0;
+    if (now && message.id === undefined) {
       const shared = this.#appendShared(message, partition);
       if (shared !== undefined) return shared;
     }
     return new Promise<Receipt>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, messageId: message.id };
-      if (!this.#busy && this.#queue.size === 0) {
-        // Nothing ahead of it: appended now (most writes), without a promise chain of its own.
+      if (now) {
         this.#await(this.#appendNow(message, partition, waiter), waiter);
         return;
       }
@@ -309,11 +318,9 @@ class S3SinkImpl<T> implements S3Sink<T> {
     try {
       data = this.#encode(message.body, object);
     } catch (error) {
-      return Promise.reject(
-        this.#reject(`message cannot be written: ${(error as Error).message}`, 'PREPARE_FAILED', error),
-      );
+      return Promise.reject(this.#prepareFailed(error));
     }
-    if (object.records > 0 && object.bytes + data.length > this.#options.maxBytes) return undefined;
+    if (!this.#fits(object, data.length)) return undefined;
     object.shared ??= Promise.withResolvers<Receipt>();
     const receipt = object.shared.promise;
     this.#touch(partition, object);
@@ -384,9 +391,9 @@ class S3SinkImpl<T> implements S3Sink<T> {
     try {
       data = this.#encode(message.body, object);
     } catch (error) {
-      throw this.#reject(`message cannot be written: ${(error as Error).message}`, 'PREPARE_FAILED', error);
+      throw this.#prepareFailed(error);
     }
-    if (object && object.records > 0 && object.bytes + data.length > this.#options.maxBytes) {
+    if (object && !this.#fits(object, data.length)) {
       this.#complete(object);
       object = undefined;
     }
@@ -640,7 +647,7 @@ class S3SinkImpl<T> implements S3Sink<T> {
       data = this.#encode(message.body);
       key = this.#key(message as OutgoingMessage<unknown>, { seq, now: new Date() });
     } catch (error) {
-      throw this.#reject(`message cannot be written: ${(error as Error).message}`, 'PREPARE_FAILED', error);
+      throw this.#prepareFailed(error);
     }
     this.#stats.inFlight += 1;
     const run = (async (): Promise<Receipt> => {

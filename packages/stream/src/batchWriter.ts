@@ -131,7 +131,6 @@ export function createBatchWriter<T, E>(
   /** Sum of `size` over `queue`. */
   let queueBytes = 0;
   let inFlightEntries = 0;
-  let inFlightBatches = 0;
   let retryWaiting = 0;
   /** Ordering key -> holds (an in-flight batch, entries waiting for a retry). */
   const keyHolds = new Map<string, number>();
@@ -345,7 +344,7 @@ export function createBatchWriter<T, E>(
       clearLinger();
       return;
     }
-    while (inFlightBatches < opts.maxConcurrency) {
+    while (inFlight.size < opts.maxConcurrency) {
       const candidate = assemble();
       if (candidate.items.length === 0) {
         clearLinger();
@@ -379,7 +378,6 @@ export function createBatchWriter<T, E>(
     }
     for (const key of keys) hold(key);
     inFlightEntries += items.length;
-    inFlightBatches += 1;
     inFlight.add(items);
     counters.batches += 1;
     let request: Promise<readonly EntryOutcome[]>;
@@ -403,7 +401,6 @@ export function createBatchWriter<T, E>(
       .finally(() => {
         inFlight.delete(items);
         inFlightEntries -= items.length;
-        inFlightBatches -= 1;
         for (const key of keys) unhold(key);
         admitWaiters();
         pump();
@@ -610,15 +607,17 @@ export function createBatchWriter<T, E>(
 
   /** Queues an item until the buffer has room; aborting `waitSignal` meanwhile rejects it. */
   function waitForRoom(item: Item<E>, waitSignal: AbortSignal | undefined): void {
+    const aborted = (reason: unknown) =>
+      abortedError(name, 'write aborted while waiting for buffer room', reason);
     if (waitSignal?.aborted) {
-      fail(item, abortedError(name, 'write aborted while waiting for buffer room', waitSignal.reason));
+      fail(item, aborted(waitSignal.reason));
       return;
     }
     if (waitSignal) {
       const onAbort = (): void => {
         if (item.admitted) return;
         // Left in the FIFO, where admitWaiters() skips settled items; let the writes behind it in.
-        fail(item, abortedError(name, 'write aborted while waiting for buffer room', waitSignal.reason));
+        fail(item, aborted(waitSignal.reason));
         admitWaiters();
         pump();
       };
