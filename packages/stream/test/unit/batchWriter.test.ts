@@ -592,6 +592,20 @@ describe('createBatchWriter backpressure and concurrency', () => {
     await writer.close();
     expect(driver.calls.map(bodies)).toEqual([['a']]);
   });
+  it('frees buffer room before resolving a batch, so a write made on a receipt is admitted at once', async () => {
+    // Prepare: room for one entry; the next write carries an already aborted signal, which only a write that
+    // has to wait for room looks at.
+    const driver = fakeDriver();
+    const writer = createBatchWriter(driver, { name: 'test', maxBufferedEntries: 1, lingerMs: 0 });
+    const aborted = AbortSignal.abort();
+    // Act
+    const second = writer.write({ body: 'a' }).then(() => writer.write({ body: 'b' }, { signal: aborted }));
+    await vi.advanceTimersByTimeAsync(0);
+    // Assess
+    await expect(second).resolves.toMatchObject({ id: 'id-b' });
+    await writer.close();
+    expect(driver.calls.map(bodies)).toEqual([['a'], ['b']]);
+  });
 });
 
 describe('createBatchWriter ordered mode', () => {
