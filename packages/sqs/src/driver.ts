@@ -108,7 +108,7 @@ export function sqsSinkDriver<T>(
 
     prepare(message) {
       const body = bodyText(message.body);
-      checkSqsText(body, 'the message body');
+      checkSqsText(body, 'the message body', typeof message.body !== 'string');
       const attributes = encodeMessageAttributes(message, attributeRules);
       const ids = messageKeysOf(message, body, config, 'queue');
       return {

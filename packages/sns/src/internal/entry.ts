@@ -48,8 +48,10 @@ export interface SnsSinkEntry extends MessageBatchEntry {
 /** Throws when the text is empty or is not well-formed UTF-16 (a lone surrogate would be altered in UTF-8). */
 export function checkSnsText(text: string, what: string): void {
   if (text.length === 0) throw new RangeError(`${what} is empty; SNS requires at least 1 character`);
+  // isWellFormed() is a native scan, several times faster than the regex that finds the index.
+  if (text.isWellFormed()) return;
   const found = LONE_SURROGATE.exec(text);
-  if (found) throw new RangeError(`${what} contains a lone surrogate at index ${found.index}`);
+  throw new RangeError(`${what} contains a lone surrogate at index ${found?.index ?? -1}`);
 }
 
 /** With `messageStructure: 'json'` the message must be a JSON object with a string `default` member. */

@@ -77,6 +77,17 @@ describe('sqsSinkDriver', () => {
     expect(act).toThrow(pattern);
   });
 
+  it('refuses U+FFFE/U+FFFF in a JSON body and accepts what JSON escapes (control characters, lone surrogates)', () => {
+    // Prepare
+    const driver = sqsSinkDriver(client, { queueUrl, fifo: false, logger: silentLogger });
+    // Act
+    const nonCharacter = () => driver.prepare({ body: { note: 'a\uFFFFb' } });
+    const escaped = driver.prepare({ body: { note: 'a\u0001b\uD800c' } });
+    // Assess
+    expect(nonCharacter).toThrow(/the message body contains U\+FFFF at index 10/);
+    expect(escaped.MessageBody).toBe('{"note":"a\\u0001b\\ud800c"}');
+  });
+
   it('sends entries with their index as Id and maps Successful and Failed back by Id', async () => {
     // Prepare
     sqs.on(SendMessageBatchCommand).resolves({
