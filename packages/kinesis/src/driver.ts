@@ -98,6 +98,16 @@ export function kinesisDriver<T>(config: KinesisDriverConfig<T>): BatchDriver<T,
       KINESIS_LIMITS.maxRequestBytes,
     ),
   };
+  /** One frozen `{ shardId }` per shard, shared by the receipts of its records instead of one per record. */
+  const shardDetails = new Map<string, Readonly<Record<string, string>>>();
+  const detailsOf = (shardId: string): Readonly<Record<string, string>> => {
+    let details = shardDetails.get(shardId);
+    if (details === undefined) {
+      details = Object.freeze({ shardId });
+      shardDetails.set(shardId, details);
+    }
+    return details;
+  };
   const fallback: Partial<BatchLimits> = {
     maxEntryBytes: Math.min(KINESIS_LIMITS.defaultMaxRecordBytes, limits.maxEntryBytes),
   };
@@ -132,7 +142,7 @@ export function kinesisDriver<T>(config: KinesisDriverConfig<T>): BatchDriver<T,
         outcomes[i] =
           result.ShardId === undefined
             ? { status: 'ok', id: result.SequenceNumber }
-            : { status: 'ok', id: result.SequenceNumber, details: { shardId: result.ShardId } };
+            : { status: 'ok', id: result.SequenceNumber, details: detailsOf(result.ShardId) };
         continue;
       }
       failed++;

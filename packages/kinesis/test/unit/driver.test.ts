@@ -61,6 +61,28 @@ describe('kinesisDriver', () => {
     ]);
   });
 
+  it('gives the records of one shard one frozen details object, not one each', async () => {
+    // Prepare
+    const d = driver();
+    kinesis.on(PutRecordsCommand).resolves({
+      Records: [
+        { SequenceNumber: '1', ShardId: 'shardId-000000000000' },
+        { SequenceNumber: '2', ShardId: 'shardId-000000000001' },
+        { SequenceNumber: '3', ShardId: 'shardId-000000000000' },
+      ],
+    });
+    // Act
+    const outcomes = await d.sendBatch(
+      ['a', 'b', 'c'].map((body) => d.prepare({ body })),
+      signal,
+    );
+    // Assess
+    const details = outcomes.map((o) => (o.status === 'ok' ? o.details : undefined));
+    expect(details[0]).toBe(details[2]);
+    expect(details[1]).toEqual({ shardId: 'shardId-000000000001' });
+    expect(Object.isFrozen(details[0])).toBe(true);
+  });
+
   it('fails the request when the response does not answer every record', async () => {
     // Prepare
     const d = driver();
