@@ -2,6 +2,8 @@
 // throughput rounds against a local endpoint, client CPU per message behind a stub request handler, and peak
 // RSS. Not a benchmark itself: bench/run.ts skips files starting with `_`.
 
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { type AwsConnection, silentLogger } from '@tributary/connection';
@@ -73,7 +75,10 @@ export type Contender<N extends string> = readonly [name: N, run: (target: strin
  * Runs every contender `rounds` times against a local endpoint, printing each run's rate, and returns the
  * best rate per contender. `target()` gives each run its target (a fresh one where the emulator slows down as
  * it fills). With `warmUp`, an extra round 0 warms the emulator and the JIT up and is not counted, and the
- * order of the contenders rotates every round.
+ * order of the contenders rotates every round. With `ratios`, the ratio of two contenders within each round is
+ * summarized too (rounds drift on a shared 2-core machine; a ratio within one round is steadier than the ratio
+ * of two best rounds). Each line also gives the bench process's CPU per message (the
+ * emulator runs in a child process and is not counted).
  */
 export async function throughputRounds<N extends string>(options: {
   messages: number;
@@ -82,8 +87,10 @@ export async function throughputRounds<N extends string>(options: {
   warmUp: boolean;
   target: () => Promise<string>;
   contenders: readonly Contender<N>[];
+  /** Pairs whose rate ratio, round by round, is printed as a median and a range. */
+  ratios?: readonly (readonly [N, N])[];
 }): Promise<Record<N, number>> {
-  const { messages, rounds, unit, warmUp, target, contenders } = options;
+  const { messages, rounds, unit, warmUp, target, contenders, ratios = [] } = options;
   const width = Math.max(5, ...contenders.map(([name]) => name.length));
   const rates = new Map<N, number[]>(contenders.map(([name]) => [name, []]));
   for (let round = warmUp ? 0 : 1; round <= rounds; round++) {
@@ -93,13 +100,26 @@ export async function throughputRounds<N extends string>(options: {
     for (const [name, run] of order) {
       const to = await target();
       const start = performance.now();
+      const cpuBefore = process.cpuUsage();
       await run(to);
+      const cpu = process.cpuUsage(cpuBefore);
       const rate = messages / ((performance.now() - start) / 1000);
       if (round > 0) rates.get(name)?.push(rate);
       console.log(
-        `  ${round === 0 ? 'warm-up' : `round ${round}`} ${name.padEnd(width)} ${rate.toFixed(0)} ${unit}`,
+        `  ${round === 0 ? 'warm-up' : `round ${round}`} ${name.padEnd(width)} ${rate.toFixed(0)} ${unit}, ` +
+          `client CPU ${((cpu.user + cpu.system) / messages).toFixed(1)} µs each`,
       );
     }
+  }
+  for (const [a, b] of ratios) {
+    const as = rates.get(a) ?? [];
+    const bs = rates.get(b) ?? [];
+    const perRound = as.map((rate, i) => rate / (bs[i] ?? Number.NaN)).sort((x, y) => x - y);
+    const median = perRound[Math.floor((perRound.length - 1) / 2)] ?? Number.NaN;
+    console.log(
+      `  ${a}/${b} round by round: median ${median.toFixed(2)}, ` +
+        `range ${(perRound[0] ?? Number.NaN).toFixed(2)}–${(perRound.at(-1) ?? Number.NaN).toFixed(2)}`,
+    );
   }
   return Object.fromEntries([...rates].map(([name, xs]) => [name, Math.max(...xs)])) as Record<N, number>;
 }
@@ -158,10 +178,25 @@ export function stubConnection(client: unknown): AwsConnection {
   return { client: () => client, logger: silentLogger } as unknown as AwsConnection;
 }
 
+const CPU_SIDE_ENV = 'TRIBUTARY_BENCH_CPU_SIDE';
+const CPU_RESULT = 'tributary-bench-cpu-ns-per-message ';
+const CPU_WARM_UP_RUNS = 5;
+const CPU_MEASURED_RUNS = 3;
+
 /**
- * Client CPU per message of the raw loop and of the sink over `count` messages (each run once to warm up,
- * then `rounds` times; the least is kept), printed as one line with their ratio. Each side pays for its own
- * garbage: the heap is collected before a run, and that run's garbage inside its measurement.
+ * Set in the child processes {@link compareCpu} starts: the side that child measures. A bench skips its other
+ * sections there.
+ */
+export const cpuChildSide = process.env[CPU_SIDE_ENV] as 'raw' | 'sink' | undefined;
+
+/**
+ * Client CPU per message of the raw loop and of the sink over `count` messages, printed as one line with their
+ * ratio. Each measurement runs in a fresh child process of the bench (the same script, with
+ * {@link cpuChildSide} set), so neither side's garbage, heap growth or JIT feedback in the SDK's shared code
+ * lands on the other. A child runs its side five times to warm up (the sink's JIT and GC settle later than the
+ * raw loop's), then three times measured, each from a collected heap to collecting that run's garbage (so each
+ * side pays for its own), and reports the least. The sides alternate, `rounds` children each; the least of each
+ * side is kept. A bench imports only what the client side needs at the top (see {@link cpuChildSide}).
  */
 export async function compareCpu(options: {
   sinkName: string;
@@ -171,30 +206,47 @@ export async function compareCpu(options: {
   sink: () => Promise<void>;
 }): Promise<void> {
   const { sinkName, count, rounds } = options;
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  const cpu = async (run: () => Promise<void>): Promise<number> => {
-    gc();
-    const before = process.cpuUsage();
-    await run();
-    gc();
-    const used = process.cpuUsage(before);
-    return ((used.user + used.system) * 1000) / count; // ns per message
-  };
+  if (cpuChildSide !== undefined) {
+    const run = options[cpuChildSide];
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // The JIT's background compilation is CPU of this process too; it goes on for several runs.
+    for (let i = 0; i < CPU_WARM_UP_RUNS; i++) await run();
+    let least = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < CPU_MEASURED_RUNS; i++) {
+      gc();
+      const before = process.cpuUsage();
+      await run();
+      gc();
+      const used = process.cpuUsage(before);
+      least = Math.min(least, ((used.user + used.system) * 1000) / count);
+    }
+    process.stdout.write(`${CPU_RESULT}${least}\n`);
+    process.exit(0);
+  }
   const costs = { raw: [] as number[], sink: [] as number[] };
-  for (let round = 0; round < rounds + 1; round++) {
-    const raw = await cpu(options.raw);
-    const sink = await cpu(options.sink);
-    if (round === 0) continue; // warm-up
-    costs.raw.push(raw);
-    costs.sink.push(sink);
+  for (let round = 0; round < rounds; round++) {
+    const sides = round % 2 === 0 ? (['raw', 'sink'] as const) : (['sink', 'raw'] as const);
+    for (const side of sides) costs[side].push(await cpuInChild(side));
   }
   const raw = Math.min(...costs.raw);
   const sink = Math.min(...costs.sink);
   console.log(
-    `cpu per message (stub handler, ${count} messages): SDK ${(raw / 1000).toFixed(2)} µs, ` +
+    `cpu per message (stub handler, ${count} messages, one process per measurement): SDK ${(raw / 1000).toFixed(2)} µs, ` +
       `${sinkName} ${(sink / 1000).toFixed(2)} µs, ratio ${(sink / raw).toFixed(2)} (target <= 1.2)`,
   );
+}
+
+/** Runs this bench again in a child process that measures `side` only; its CPU per message in ns. */
+async function cpuInChild(side: 'raw' | 'sink'): Promise<number> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [...process.execArgv, ...process.argv.slice(1)],
+    { env: { ...process.env, [CPU_SIDE_ENV]: side }, maxBuffer: 16 * 1024 * 1024 },
+  );
+  const line = stdout.split('\n').find((l) => l.startsWith(CPU_RESULT));
+  if (line === undefined) throw new Error(`the ${side} CPU child printed no result:\n${stdout}`);
+  return Number(line.slice(CPU_RESULT.length));
 }
 
 /** Prints the process's peak resident set size (the kernel's high-water mark). */

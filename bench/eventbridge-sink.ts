@@ -1,19 +1,20 @@
 // eventBridgeSink vs a tuned raw-SDK PutEvents loop (same batch size and concurrency), in one run:
 //  1. throughput against the same local EventBridge endpoint (moto; a bus without rules, so the measure is
 //     PutEvents itself and not moto's slow delivery to targets);
-//  2. client CPU per message with a stub request handler and no network (the SDK's own cost is the baseline);
+//  2. client CPU per message with a stub request handler and no network (the SDK's own cost is the baseline),
+//     each measurement in its own child process;
 //  3. peak RSS of the process.
 // Usage (after pnpm build): node bench/eventbridge-sink.ts
-// Environment: BENCH_EVENTBRIDGE_MESSAGES (throughput, per contender and round, default 3000),
+// Environment: BENCH_EVENTBRIDGE_MESSAGES (throughput, per contender and round, default 3000; 0 skips it),
 // BENCH_EVENTBRIDGE_CPU_MESSAGES (default 50000), BENCH_EVENTBRIDGE_ROUNDS (default 2), TRIBUTARY_LOCAL_AWS.
 
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { AwsConnection } from '@tributary/connection';
 import { eventBridgeSink } from '@tributary/eventbridge';
-import { startLocalAws } from '@tributary/testkit';
 import {
   backoff,
   compareCpu,
+  cpuChildSide,
   inBatches,
   printPeakRss,
   stubClientConfig,
@@ -78,7 +79,10 @@ async function sinkLoop(aws: AwsConnection, bus: string, count: number): Promise
 }
 
 // --- 1. Throughput against the local endpoint --------------------------------------------------------------
-{
+if (MESSAGES > 0 && cpuChildSide === undefined) {
+  // Loaded here, not at the top: the CPU children (section 2) must not load the testkit and the SDK clients it
+  // imports, which change how V8 collects garbage in the measured process (see the package README).
+  const { startLocalAws } = await import('@tributary/testkit');
   await using local = await startLocalAws({ services: ['eventbridge'] });
   const aws = local.connection();
   const client = aws.client(EventBridgeClient);
@@ -92,6 +96,7 @@ async function sinkLoop(aws: AwsConnection, bus: string, count: number): Promise
     unit: 'events/s',
     warmUp: false,
     target: async () => bus.name, // one bus: without rules it does not fill up
+    ratios: [['sink', 'raw']],
     contenders: [
       ['raw', (name) => rawLoop(client, name, MESSAGES)],
       ['sink', (name) => sinkLoop(aws, name, MESSAGES)],

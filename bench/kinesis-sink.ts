@@ -1,19 +1,21 @@
 // kinesisSink vs a tuned raw-SDK PutRecords loop (same batch size and concurrency), in one run:
 //  1. throughput against the same local Kinesis endpoint (a fresh stream per contender and round: kinesis-local
 //     slows down as a stream fills; it is the bottleneck at ~500 records/s, so both sides measure mostly it);
-//  2. client CPU per message with a stub request handler and no network (the SDK's own cost is the baseline);
+//  2. client CPU per message with a stub request handler and no network (the SDK's own cost is the baseline),
+//     each measurement in its own child process;
 //  3. peak RSS of the process.
 // Usage (after pnpm build): node bench/kinesis-sink.ts
-// Environment: BENCH_KINESIS_MESSAGES (throughput, per contender and round, default 3000),
-// BENCH_KINESIS_CPU_MESSAGES (default 100000), BENCH_KINESIS_ROUNDS (default 2), TRIBUTARY_LOCAL_AWS.
+// Environment: BENCH_KINESIS_MESSAGES (throughput, per contender and round, default 3000; 0 skips it),
+// BENCH_KINESIS_CPU_MESSAGES (default 100000), BENCH_KINESIS_CPU_WINDOW (writes the sink holds in the CPU run,
+// default 2000, as many as the raw loop), BENCH_KINESIS_ROUNDS (default 2), TRIBUTARY_LOCAL_AWS.
 
 import { KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import type { AwsConnection } from '@tributary/connection';
 import { kinesisSink } from '@tributary/kinesis';
-import { startLocalAws } from '@tributary/testkit';
 import {
   backoff,
   compareCpu,
+  cpuChildSide,
   inBatches,
   printPeakRss,
   stubClientConfig,
@@ -28,7 +30,13 @@ const CPU_MESSAGES = Number(process.env.BENCH_KINESIS_CPU_MESSAGES ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_KINESIS_ROUNDS ?? 2);
 const BATCH = 500;
 const CONCURRENCY = 4;
+/** Writes the throughput run holds: every batch in flight and one more ready behind each. */
 const WINDOW = BATCH * CONCURRENCY * 2;
+/**
+ * Writes the CPU run holds: as many records as the raw loop has in flight (CONCURRENCY full batches), unless
+ * BENCH_KINESIS_CPU_WINDOW says otherwise. Twice that crosses a garbage-collection threshold: see the README.
+ */
+const CPU_WINDOW = Number(process.env.BENCH_KINESIS_CPU_WINDOW ?? BATCH * CONCURRENCY);
 
 interface Event {
   userId: string;
@@ -58,22 +66,30 @@ async function rawLoop(client: KinesisClient, streamName: string, count: number)
   });
 }
 
-async function sinkLoop(aws: AwsConnection, streamName: string, count: number): Promise<void> {
+async function sinkLoop(
+  aws: AwsConnection,
+  streamName: string,
+  count: number,
+  window: number,
+): Promise<void> {
   const sink = kinesisSink<Event>(aws, {
     streamName,
     partitionKey: (m) => m.body.userId,
     maxBatchRecords: BATCH,
     maxConcurrency: CONCURRENCY,
-    maxBufferedEntries: WINDOW,
+    maxBufferedEntries: window,
     maxRecordBytes: 1024 * 1024,
     lingerMs: 5,
   });
-  await writeAll(count, (i) => sink.write({ body: events[i] as Event }), WINDOW);
+  await writeAll(count, (i) => sink.write({ body: events[i] as Event }), window);
   await sink.close();
 }
 
 // --- 1. Throughput against the local endpoint --------------------------------------------------------------
-{
+if (MESSAGES > 0 && cpuChildSide === undefined) {
+  // Loaded here, not at the top: the CPU children (section 2) must not load the testkit and the SDK clients it
+  // imports, which change how V8 collects garbage in the measured process (see the package README).
+  const { startLocalAws } = await import('@tributary/testkit');
   await using local = await startLocalAws({ services: ['kinesis'] });
   const aws = local.connection();
   const client = aws.client(KinesisClient);
@@ -86,9 +102,10 @@ async function sinkLoop(aws: AwsConnection, streamName: string, count: number): 
     unit: 'records/s',
     warmUp: false,
     target: async () => (await local.createStream({ shards: 2 })).name,
+    ratios: [['sink', 'raw']],
     contenders: [
       ['raw', (stream) => rawLoop(client, stream, MESSAGES)],
-      ['sink', (stream) => sinkLoop(aws, stream, MESSAGES)],
+      ['sink', (stream) => sinkLoop(aws, stream, MESSAGES, WINDOW)],
     ],
   });
   console.log(
@@ -118,7 +135,7 @@ async function sinkLoop(aws: AwsConnection, streamName: string, count: number): 
     count,
     rounds: ROUNDS,
     raw: () => rawLoop(client, 'events', count),
-    sink: () => sinkLoop(aws, 'events', count),
+    sink: () => sinkLoop(aws, 'events', count, CPU_WINDOW),
   });
 }
 

@@ -1,6 +1,7 @@
 // snsSink vs a tuned raw-SDK PublishBatch loop (same batch size and concurrency), in one run:
 //  1. throughput against the same local SNS endpoint (a fresh topic per contender and round, no subscribers);
-//  2. client CPU per message with a stub request handler and no network (the SDK's own cost is the baseline);
+//  2. client CPU per message with a stub request handler and no network (the SDK's own cost is the baseline),
+//     each measurement in its own child process;
 //  3. peak RSS of the process.
 // Usage (after pnpm build): node bench/sns-sink.ts
 // Environment: BENCH_SNS_MESSAGES (throughput, per contender and round, default 20000; 0 skips it),
@@ -9,10 +10,10 @@
 import { PublishBatchCommand, type PublishBatchRequestEntry, SNSClient } from '@aws-sdk/client-sns';
 import type { AwsConnection } from '@tributary/connection';
 import { snsSink } from '@tributary/sns';
-import { startLocalAws } from '@tributary/testkit';
 import {
   backoff,
   compareCpu,
+  cpuChildSide,
   inBatches,
   printPeakRss,
   requestText,
@@ -72,7 +73,10 @@ async function sinkLoop(aws: AwsConnection, topicArn: string, count: number): Pr
 }
 
 // --- 1. Throughput against the local endpoint ----------------------------------------------------------------
-if (MESSAGES > 0) {
+if (MESSAGES > 0 && cpuChildSide === undefined) {
+  // Loaded here, not at the top: the CPU children (section 2) must not load the testkit and the SDK clients it
+  // imports, which change how V8 collects garbage in the measured process (see the package README).
+  const { startLocalAws } = await import('@tributary/testkit');
   await using local = await startLocalAws({ services: ['sns'] });
   const aws = local.connection();
   const client = aws.client(SNSClient);
@@ -85,6 +89,7 @@ if (MESSAGES > 0) {
     unit: 'messages/s',
     warmUp: true,
     target: async () => (await local.createTopic()).arn,
+    ratios: [['sink', 'raw']],
     contenders: [
       ['raw', (arn) => rawLoop(client, arn, MESSAGES)],
       ['sink', (arn) => sinkLoop(aws, arn, MESSAGES)],

@@ -1,6 +1,7 @@
 // sqsSink vs a tuned raw-SDK SendMessageBatch loop (same batch size and concurrency) and vs sqs-producer, in one run:
 //  1. throughput against the same local SQS endpoint (a fresh queue per contender and round);
-//  2. client CPU per message with a stub request handler and no network (the SDK's own cost is the baseline);
+//  2. client CPU per message with a stub request handler and no network (the SDK's own cost is the baseline),
+//     each measurement in its own child process;
 //  3. peak RSS of the process.
 // Usage (after pnpm build): node bench/sqs-sink.ts
 // Environment: BENCH_SQS_MESSAGES (throughput, per contender and round, default 20000),
@@ -9,11 +10,11 @@
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsConnection } from '@tributary/connection';
 import { sqsSink } from '@tributary/sqs';
-import { startLocalAws } from '@tributary/testkit';
-import { Producer } from 'sqs-producer';
+import type { Producer as SqsProducer } from 'sqs-producer';
 import {
   backoff,
   compareCpu,
+  cpuChildSide,
   inBatches,
   printPeakRss,
   requestText,
@@ -59,9 +60,15 @@ async function rawLoop(client: SQSClient, queueUrl: string, count: number): Prom
   });
 }
 
+/** An sqs-producer for the queue (imported on first use: the CPU children do not load it). */
+async function createProducer(client: SQSClient, queueUrl: string): Promise<SqsProducer> {
+  const { Producer } = await import('sqs-producer');
+  return Producer.create({ queueUrl, sqs: client, batchSize: BATCH });
+}
+
 /** sqs-producer given the same concurrency: CONCURRENCY send() calls over slices of the messages. */
 async function producerLoop(client: SQSClient, queueUrl: string, count: number): Promise<void> {
-  const producer = Producer.create({ queueUrl, sqs: client, batchSize: BATCH });
+  const producer = await createProducer(client, queueUrl);
   const slice = Math.ceil(count / CONCURRENCY);
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async (_, w) => {
@@ -76,7 +83,7 @@ async function producerLoop(client: SQSClient, queueUrl: string, count: number):
 
 /** sqs-producer exactly as its README uses it: one send() call with every message (batches go one by one). */
 async function producerSingle(client: SQSClient, queueUrl: string, count: number): Promise<void> {
-  const producer = Producer.create({ queueUrl, sqs: client, batchSize: BATCH });
+  const producer = await createProducer(client, queueUrl);
   const messages = [];
   for (let i = 0; i < count; i++) messages.push({ id: String(i), body: JSON.stringify(orders[i]) });
   await producer.send(messages);
@@ -94,7 +101,10 @@ async function sinkLoop(aws: AwsConnection, queueUrl: string, count: number): Pr
 }
 
 // --- 1. Throughput against the local endpoint (BENCH_SQS_MESSAGES=0 skips it) ----------------------------------
-if (MESSAGES > 0) {
+if (MESSAGES > 0 && cpuChildSide === undefined) {
+  // Loaded here, not at the top: the CPU children (section 2) must not load the testkit and the SDK clients it
+  // imports, which change how V8 collects garbage in the measured process (see the package README).
+  const { startLocalAws } = await import('@tributary/testkit');
   await using local = await startLocalAws({ services: ['sqs'] });
   const aws = local.connection();
   // The raw loop gets the tuned client the sink uses (cacheMiddleware from the connection, md5 off);
@@ -114,6 +124,10 @@ if (MESSAGES > 0) {
     unit: 'messages/s',
     warmUp: true,
     target: async () => (await local.createQueue()).url,
+    ratios: [
+      ['sink', 'raw'],
+      ['sink', 'producer1'],
+    ],
     contenders: [
       ['raw', (url) => rawLoop(tuned, url, MESSAGES)],
       ['sink', (url) => sinkLoop(aws, url, MESSAGES)],
