@@ -108,6 +108,30 @@ describe('createBatchWriter batching', () => {
     await Promise.all([first, second]);
   });
 
+  it('never lets an entry written behind a held key linger longer than lingerMs', async () => {
+    // Prepare: k1's first entry stays in flight, so a second k1 entry waits in the queue while a k2 entry is
+    // written behind it.
+    const driver = fakeDriver({ manual: true });
+    const writer = createBatchWriter(driver, { name: 'test', lingerMs: 20, ordered: true });
+    const key = (k: string) => ({ attributes: { key: k } });
+    const a = writer.write({ body: 'a', ...key('k1') });
+    await vi.advanceTimersByTimeAsync(20);
+    await vi.advanceTimersByTimeAsync(5);
+    const b = writer.write({ body: 'b', ...key('k1') });
+    await vi.advanceTimersByTimeAsync(5);
+    // Act: c is written at 30 ms, so it is due by 50 ms at the latest.
+    const c = writer.write({ body: 'c', ...key('k2') });
+    await vi.advanceTimersByTimeAsync(20);
+    // Assess
+    expect(driver.calls.map(bodies)).toEqual([['a'], ['c']]);
+    // a and c answered, b goes out (k1 is free again) and is answered too.
+    for (const release of driver.release.splice(0)) release();
+    await vi.advanceTimersByTimeAsync(20);
+    for (const release of driver.release.splice(0)) release();
+    await Promise.all([a, b, c]);
+    expect(driver.calls.map(bodies)).toEqual([['a'], ['c'], ['b']]);
+  });
+
   it('sends at once with lingerMs 0 and on flush()', async () => {
     // Prepare
     const driver = fakeDriver();
