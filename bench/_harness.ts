@@ -237,6 +237,24 @@ export async function compareCpu(options: {
   );
 }
 
+/**
+ * The sink side of {@link compareCpu}: each call writes through one long-lived sink, made on the first call,
+ * and flushes it. A sink lives as long as the service that writes through it; a new sink per measured run
+ * would also charge that run with recompiling what the forced collection before it deoptimized when it
+ * collected the previous run's sink (see the package READMEs).
+ */
+export function throughOneSink<S extends { flush(): Promise<void> }>(
+  make: () => S,
+  run: (sink: S) => Promise<void>,
+): () => Promise<void> {
+  let sink: S | undefined;
+  return async () => {
+    sink ??= make();
+    await run(sink);
+    await sink.flush();
+  };
+}
+
 /** Runs this bench again in a child process that measures `side` only; its CPU per message in ns. */
 async function cpuInChild(side: 'raw' | 'sink'): Promise<number> {
   const { stdout } = await promisify(execFile)(

@@ -11,6 +11,7 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { AwsConnection } from '@tributary/connection';
 import { eventBridgeSink } from '@tributary/eventbridge';
+import type { BatchWriter } from '@tributary/stream';
 import {
   backoff,
   compareCpu,
@@ -20,6 +21,7 @@ import {
   stubClientConfig,
   stubConnection,
   stubResponse,
+  throughOneSink,
   throughputRounds,
   writeAll,
 } from './_harness.ts';
@@ -65,8 +67,8 @@ async function rawLoop(client: EventBridgeClient, bus: string, count: number): P
   });
 }
 
-async function sinkLoop(aws: AwsConnection, bus: string, count: number): Promise<void> {
-  const sink = eventBridgeSink<Order>(aws, {
+function newSink(aws: AwsConnection, bus: string): BatchWriter<Order> {
+  return eventBridgeSink<Order>(aws, {
     eventBusName: bus,
     source: SOURCE,
     detailType: DETAIL_TYPE,
@@ -74,8 +76,10 @@ async function sinkLoop(aws: AwsConnection, bus: string, count: number): Promise
     maxBufferedEntries: WINDOW,
     lingerMs: 5,
   });
-  await writeAll(count, (i) => sink.write({ body: orders[i] as Order }), WINDOW);
-  await sink.close();
+}
+
+function writeThrough(sink: BatchWriter<Order>, count: number): Promise<void> {
+  return writeAll(count, (i) => sink.write({ body: orders[i] as Order }), WINDOW);
 }
 
 // --- 1. Throughput against the local endpoint --------------------------------------------------------------
@@ -99,7 +103,13 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     ratios: [['sink', 'raw']],
     contenders: [
       ['raw', (name) => rawLoop(client, name, MESSAGES)],
-      ['sink', (name) => sinkLoop(aws, name, MESSAGES)],
+      [
+        'sink',
+        async (name) => {
+          await using sink = newSink(aws, name);
+          await writeThrough(sink, MESSAGES);
+        },
+      ],
     ],
   });
   console.log(
@@ -128,7 +138,10 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     count,
     rounds: ROUNDS,
     raw: () => rawLoop(client, 'orders', count),
-    sink: () => sinkLoop(aws, 'orders', count),
+    sink: throughOneSink(
+      () => newSink(aws, 'orders'),
+      (sink) => writeThrough(sink, count),
+    ),
   });
 }
 

@@ -12,6 +12,7 @@
 import { KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import type { AwsConnection } from '@tributary/connection';
 import { kinesisSink } from '@tributary/kinesis';
+import type { BatchWriter } from '@tributary/stream';
 import {
   backoff,
   compareCpu,
@@ -21,6 +22,7 @@ import {
   stubClientConfig,
   stubConnection,
   stubResponse,
+  throughOneSink,
   throughputRounds,
   writeAll,
 } from './_harness.ts';
@@ -66,13 +68,8 @@ async function rawLoop(client: KinesisClient, streamName: string, count: number)
   });
 }
 
-async function sinkLoop(
-  aws: AwsConnection,
-  streamName: string,
-  count: number,
-  window: number,
-): Promise<void> {
-  const sink = kinesisSink<Event>(aws, {
+function newSink(aws: AwsConnection, streamName: string, window: number): BatchWriter<Event> {
+  return kinesisSink<Event>(aws, {
     streamName,
     partitionKey: (m) => m.body.userId,
     maxBatchRecords: BATCH,
@@ -81,8 +78,10 @@ async function sinkLoop(
     maxRecordBytes: 1024 * 1024,
     lingerMs: 5,
   });
-  await writeAll(count, (i) => sink.write({ body: events[i] as Event }), window);
-  await sink.close();
+}
+
+function writeThrough(sink: BatchWriter<Event>, count: number, window: number): Promise<void> {
+  return writeAll(count, (i) => sink.write({ body: events[i] as Event }), window);
 }
 
 // --- 1. Throughput against the local endpoint --------------------------------------------------------------
@@ -105,7 +104,13 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     ratios: [['sink', 'raw']],
     contenders: [
       ['raw', (stream) => rawLoop(client, stream, MESSAGES)],
-      ['sink', (stream) => sinkLoop(aws, stream, MESSAGES, WINDOW)],
+      [
+        'sink',
+        async (stream) => {
+          await using sink = newSink(aws, stream, WINDOW);
+          await writeThrough(sink, MESSAGES, WINDOW);
+        },
+      ],
     ],
   });
   console.log(
@@ -135,7 +140,10 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     count,
     rounds: ROUNDS,
     raw: () => rawLoop(client, 'events', count),
-    sink: () => sinkLoop(aws, 'events', count, CPU_WINDOW),
+    sink: throughOneSink(
+      () => newSink(aws, 'events', CPU_WINDOW),
+      (sink) => writeThrough(sink, count, CPU_WINDOW),
+    ),
   });
 }
 

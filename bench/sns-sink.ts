@@ -10,6 +10,7 @@
 import { PublishBatchCommand, type PublishBatchRequestEntry, SNSClient } from '@aws-sdk/client-sns';
 import type { AwsConnection } from '@tributary/connection';
 import { snsSink } from '@tributary/sns';
+import type { BatchWriter } from '@tributary/stream';
 import {
   backoff,
   compareCpu,
@@ -20,6 +21,7 @@ import {
   stubClientConfig,
   stubConnection,
   stubResponse,
+  throughOneSink,
   throughputRounds,
   writeAll,
 } from './_harness.ts';
@@ -61,15 +63,17 @@ async function rawLoop(client: SNSClient, topicArn: string, count: number): Prom
   });
 }
 
-async function sinkLoop(aws: AwsConnection, topicArn: string, count: number): Promise<void> {
-  const sink = snsSink<Alert>(aws, {
+function newSink(aws: AwsConnection, topicArn: string): BatchWriter<Alert> {
+  return snsSink<Alert>(aws, {
     topicArn,
     maxConcurrency: CONCURRENCY,
     maxBufferedEntries: WINDOW,
     lingerMs: 5,
   });
-  await writeAll(count, (i) => sink.write({ body: alerts[i] as Alert }), WINDOW);
-  await sink.close();
+}
+
+function writeThrough(sink: BatchWriter<Alert>, count: number): Promise<void> {
+  return writeAll(count, (i) => sink.write({ body: alerts[i] as Alert }), WINDOW);
 }
 
 // --- 1. Throughput against the local endpoint ----------------------------------------------------------------
@@ -92,7 +96,13 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     ratios: [['sink', 'raw']],
     contenders: [
       ['raw', (arn) => rawLoop(client, arn, MESSAGES)],
-      ['sink', (arn) => sinkLoop(aws, arn, MESSAGES)],
+      [
+        'sink',
+        async (arn) => {
+          await using sink = newSink(aws, arn);
+          await writeThrough(sink, MESSAGES);
+        },
+      ],
     ],
   });
   console.log(
@@ -135,7 +145,10 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     count,
     rounds: ROUNDS,
     raw: () => rawLoop(client, topicArn, count),
-    sink: () => sinkLoop(aws, topicArn, count),
+    sink: throughOneSink(
+      () => newSink(aws, topicArn),
+      (sink) => writeThrough(sink, count),
+    ),
   });
 }
 

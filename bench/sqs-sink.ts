@@ -10,6 +10,7 @@
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsConnection } from '@tributary/connection';
 import { sqsSink } from '@tributary/sqs';
+import type { BatchWriter } from '@tributary/stream';
 import type { Producer as SqsProducer } from 'sqs-producer';
 import {
   backoff,
@@ -21,6 +22,7 @@ import {
   stubClientConfig,
   stubConnection,
   stubResponse,
+  throughOneSink,
   throughputRounds,
   writeAll,
 } from './_harness.ts';
@@ -89,15 +91,17 @@ async function producerSingle(client: SQSClient, queueUrl: string, count: number
   await producer.send(messages);
 }
 
-async function sinkLoop(aws: AwsConnection, queueUrl: string, count: number): Promise<void> {
-  const sink = sqsSink<Order>(aws, {
+function newSink(aws: AwsConnection, queueUrl: string): BatchWriter<Order> {
+  return sqsSink<Order>(aws, {
     queueUrl,
     maxConcurrency: CONCURRENCY,
     maxBufferedEntries: WINDOW,
     lingerMs: 5,
   });
-  await writeAll(count, (i) => sink.write({ body: orders[i] as Order }), WINDOW);
-  await sink.close();
+}
+
+function writeThrough(sink: BatchWriter<Order>, count: number): Promise<void> {
+  return writeAll(count, (i) => sink.write({ body: orders[i] as Order }), WINDOW);
 }
 
 // --- 1. Throughput against the local endpoint (BENCH_SQS_MESSAGES=0 skips it) ----------------------------------
@@ -130,7 +134,13 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     ],
     contenders: [
       ['raw', (url) => rawLoop(tuned, url, MESSAGES)],
-      ['sink', (url) => sinkLoop(aws, url, MESSAGES)],
+      [
+        'sink',
+        async (url) => {
+          await using sink = newSink(aws, url);
+          await writeThrough(sink, MESSAGES);
+        },
+      ],
       ['producer', (url) => producerLoop(plain, url, MESSAGES)],
       ['producer1', (url) => producerSingle(plain, url, MESSAGES)],
     ],
@@ -179,7 +189,10 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     count,
     rounds: ROUNDS,
     raw: () => rawLoop(client, queueUrl, count),
-    sink: () => sinkLoop(aws, queueUrl, count),
+    sink: throughOneSink(
+      () => newSink(aws, queueUrl),
+      (sink) => writeThrough(sink, count),
+    ),
   });
 }
 
