@@ -37,7 +37,7 @@ export {
 } from './config.js';
 export type { ErrorDetails, TributaryErrorOptions } from './errors.js';
 export { ConfigError, ErrorCode, isTributaryError, TributaryError } from './errors.js';
-export type { LogFn, Logger } from './logger.js';
+export type { LogFn, Logger, LogLevel } from './logger.js';
 export { silentLogger } from './logger.js';
 export type { MacroContext } from './macros.js';
 export { expandConfigMacros, expandMacros, SECRET_FIELDS } from './macros.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { isTributaryError, type Logger, redactSecrets } from '@tributary/connection';
+import { isTributaryError, type Logger, type LogLevel, redactSecrets } from '@tributary/connection';
 import { Engine, type EngineRun, type WorkflowProgress } from './engine.js';
 import { documentJsonSchema } from './jsonSchema.js';
 import { loadDocument } from './loadConfig.js';
@@ -86,15 +86,23 @@ export function formatError(error: unknown): string {
   return `${redactSecrets(`error ${name}: ${message}`)}\n`;
 }
 
-function jsonLogger(write: (line: string) => void, minLevel: 'debug' | 'info' | 'warn'): Logger {
-  const levels = ['debug', 'info', 'warn', 'error'];
+/** JSON lines at `minLevel` and above; `isLevelEnabled` lets the SDK clients skip work for dropped lines. */
+export function jsonLogger(write: (line: string) => void, minLevel: 'debug' | 'info' | 'warn'): Logger {
+  const levels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+  const isLevelEnabled = (level: LogLevel): boolean => levels.indexOf(level) >= levels.indexOf(minLevel);
   const make =
-    (level: string) =>
+    (level: LogLevel) =>
     (event: string, data: Record<string, unknown> = {}) => {
-      if (levels.indexOf(level) < levels.indexOf(minLevel)) return;
+      if (!isLevelEnabled(level)) return;
       write(`${redactSecrets(JSON.stringify({ time: new Date().toISOString(), level, event, ...data }))}\n`);
     };
-  return { debug: make('debug'), info: make('info'), warn: make('warn'), error: make('error') };
+  return {
+    debug: make('debug'),
+    info: make('info'),
+    warn: make('warn'),
+    error: make('error'),
+    isLevelEnabled,
+  };
 }
 
 interface Flags {

@@ -1,5 +1,5 @@
 import type { Logger as SdkLogger } from '@smithy/types';
-import { type Logger, silentLogger } from '../logger.js';
+import { type Logger, type LogLevel, silentLogger } from '../logger.js';
 import { redactSecrets } from '../secret.js';
 
 /** Id-like fields of the SDK's log objects; never `input` / `output` (message bodies, attributes). */
@@ -31,14 +31,15 @@ function summarize(content: readonly unknown[]): Record<string, unknown> {
  * The SDK's logger, forwarding to a Tributary {@link Logger}: the SDK's per-request `info` lines become
  * `debug`, and only ids (client, command, status, request id) are kept.
  *
- * With the default {@link silentLogger} it has no `info` at all: the SDK calls `logger?.info?.(...)` after
- * every request with the whole input and output passed through its sensitive-data filter (every entry of a
- * batch, walked by schema), work that a dropped line does not need and that costs several percent of the
- * client's CPU per message.
+ * The SDK calls `logger?.info?.(...)` after every request with the whole input and output passed through its
+ * sensitive-data filter (every entry of a batch, walked by schema): work that a dropped line does not need,
+ * and several percent of the client's CPU per message. So `info` is absent with the default
+ * {@link silentLogger}, and, with a logger that has `isLevelEnabled`, whenever `debug` is off (a getter, read
+ * by the SDK on each request).
  */
 export function sdkLogger(logger: Logger, connection: string): SdkLogger {
   const forward =
-    (level: keyof Logger, event: string) =>
+    (level: LogLevel, event: string) =>
     (...content: unknown[]): void => {
       logger[level](event, { connection, ...summarize(content) });
     };
@@ -50,5 +51,10 @@ export function sdkLogger(logger: Logger, connection: string): SdkLogger {
   };
   // Every SDK call site is `logger?.info?.(...)`, so a logger without info is valid.
   if (logger === silentLogger) return sdk as SdkLogger;
-  return { ...sdk, info: forward('debug', 'aws.sdk.info') };
+  const info = forward('debug', 'aws.sdk.info');
+  if (typeof logger.isLevelEnabled !== 'function') return { ...sdk, info };
+  return Object.defineProperty(sdk, 'info', {
+    get: () => (logger.isLevelEnabled?.('debug') === false ? undefined : info),
+    enumerable: true,
+  }) as SdkLogger;
 }

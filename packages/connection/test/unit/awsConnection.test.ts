@@ -193,6 +193,28 @@ describe('awsConnection client()', () => {
     expect(typeof loudLogger.info).toBe('function');
   });
 
+  it('skips the SDK per-request line while the logger says debug is off, and follows a level changed later', async () => {
+    // Prepare
+    let debugOn = false;
+    const logger = { ...recordingLogger(), isLevelEnabled: (level: string) => level !== 'debug' || debugOn };
+    const lines = logger.lines;
+    const aws = awsConnection({ name: 'Levels', region: 'eu-west-1', auth: keys }, { logger });
+    const { handler } = recordingHandler();
+    const client = aws.client(STSClient, { requestHandler: handler });
+    const sdkLogger = (await client.config.logger) as { info?: unknown };
+    // Act
+    const infoWhileOff = sdkLogger.info;
+    await client.send(new GetCallerIdentityCommand({}));
+    const linesWhileOff = lines.filter((line) => line.event === 'aws.sdk.info').length;
+    debugOn = true;
+    await client.send(new GetCallerIdentityCommand({}));
+    // Assess
+    expect(infoWhileOff).toBeUndefined();
+    expect(linesWhileOff).toBe(0);
+    expect(typeof sdkLogger.info).toBe('function');
+    expect(lines.filter((line) => line.event === 'aws.sdk.info')).toHaveLength(1);
+  });
+
   it('prints only name, region, endpoint and auth mode', () => {
     // Prepare
     const aws = awsConnection({
