@@ -14,11 +14,12 @@ export interface Logger {
   warn: LogFn;
   error: LogFn;
   /**
-   * Optional: whether lines of `level` are logged right now (pino and winston have a method of this name, which
-   * an adapter can pass through). While it answers `false` for `debug`, the connection's SDK clients skip their per-request log line,
-   * and with it the sensitive-data filter the SDK runs over every request's input and output (a walk over
-   * every entry of a batch). It is asked on each request, so a level changed at run time takes effect at the
-   * next one. Without it, the SDK's lines are always built and forwarded as `debug`.
+   * Optional: whether lines of `level` are logged right now (pino and winston have a method of this name,
+   * which an adapter can pass through). While it answers `false` for `debug`, the connection's SDK clients
+   * skip their per-request log line, and with it the sensitive-data filter the SDK runs over every request's
+   * input and output (a walk over every entry of a batch). It is asked on each request, so a level changed at
+   * run time takes effect at the next one. Without it, the SDK's lines are always built and forwarded as
+   * `debug`.
    */
   isLevelEnabled?(level: LogLevel): boolean;
 }
