@@ -1,8 +1,8 @@
 // What the sink benchmarks share: the producer that honours backpressure, the raw-SDK batch loop's skeleton,
-// throughput rounds against a local endpoint, client CPU per message behind a stub request handler, and peak
-// RSS. Not a benchmark itself: bench/run.ts skips files starting with `_`.
+// throughput rounds against a local endpoint (a process per contender, with its peak RSS), client CPU per message
+// behind a stub request handler. Not a benchmark itself: bench/run.ts skips files starting with `_`.
 
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, fork } from 'node:child_process';
 import { promisify } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -71,45 +71,91 @@ export function backoff(attempt: number): Promise<void> {
 /** A contender of a throughput round: its name and a run against a target (stream name, topic ARN, queue URL). */
 export type Contender<N extends string> = readonly [name: N, run: (target: string) => Promise<void>];
 
+const CONTENDER_ENV = 'TRIBUTARY_BENCH_CONTENDER';
+
+/** What a contender's process is asked to do: run on these targets, the last one measured, any before it warm-up. */
+interface ThroughputJob {
+  targets: string[];
+}
+
+/** A contender process's answer: the measured run's rate, its CPU per message (µs), the process's peak RSS (MiB). */
+interface ThroughputResult {
+  rate: number;
+  cpu: number;
+  rss: number;
+}
+
+/** Set in a contender's process: the contender it runs. */
+const contenderName = process.env[CONTENDER_ENV];
+
 /**
- * Runs every contender `rounds` times against a local endpoint, printing each run's rate, and returns the
- * best rate per contender. `target()` gives each run its target (a fresh one where the emulator slows down as
- * it fills). With `warmUp`, an extra round 0 warms the emulator and the JIT up and is not counted, and the
- * order of the contenders rotates every round. With `ratios`, the ratio of two contenders within each round is
- * summarized too (rounds drift on a shared 2-core machine; a ratio within one round is steadier than the ratio
- * of two best rounds). Each line also gives the bench process's CPU per message (the
- * emulator runs in a child process and is not counted).
+ * The environment a bench's child process needs to reach the same local AWS as its parent (its endpoints, region
+ * and, for an emulator, the dummy credentials it accepts): `startLocalAws` in the child then starts nothing.
+ */
+export function sameLocalAws(local: {
+  backend: string;
+  region: string;
+  endpoints: Partial<Record<string, string>>;
+}): Record<string, string> {
+  const env: Record<string, string> = { TRIBUTARY_LOCAL_AWS: 'external', TRIBUTARY_AWS_REGION: local.region };
+  for (const [service, url] of Object.entries(local.endpoints)) {
+    if (url !== undefined) env[`TRIBUTARY_AWS_ENDPOINT_${service.toUpperCase()}`] = url;
+  }
+  if (local.backend !== 'external') {
+    env.TRIBUTARY_AWS_ACCESS_KEY_ID = 'test';
+    env.TRIBUTARY_AWS_SECRET_ACCESS_KEY = 'test';
+  }
+  return env;
+}
+
+/**
+ * Runs every contender `rounds` times against a local endpoint, printing each run's rate, and returns the best
+ * rate per contender. Each contender runs in a process of its own, started once for all its rounds (the same
+ * script, with `env` to reach the parent's local AWS, see {@link sameLocalAws}): no contender's garbage, heap
+ * growth or JIT feedback in the SDK's shared code lands on another's runs, and each keeps its own warmed-up
+ * JIT and heap from round to round, as a long-lived service does. A process also settles into one state for
+ * the whole run, so two runs of the bench can disagree: compare their medians. One contender runs at a time.
+ * Before its first round a contender runs `warmUp` times unmeasured. `target()` gives each run its target (a
+ * fresh one where the emulator slows down as it fills). The order of the contenders rotates every round. With
+ * `ratios`, the ratio of two contenders within each round is summarized too (rounds drift on a shared 2-core
+ * machine; a ratio within one round is steadier than the ratio of two best rounds). Each line also gives the
+ * contender's CPU per message in that run (the emulator runs in a process of its own and is not counted) and
+ * its process's peak RSS so far.
  */
 export async function throughputRounds<N extends string>(options: {
   messages: number;
   rounds: number;
   unit: string;
-  warmUp: boolean;
+  warmUp: number;
+  env: Record<string, string>;
   target: () => Promise<string>;
   contenders: readonly Contender<N>[];
   /** Pairs whose rate ratio, round by round, is printed as a median and a range. */
   ratios?: readonly (readonly [N, N])[];
 }): Promise<Record<N, number>> {
-  const { messages, rounds, unit, warmUp, target, contenders, ratios = [] } = options;
+  const { messages, rounds, unit, warmUp, env, target, contenders, ratios = [] } = options;
+  if (contenderName !== undefined) return serveContender(contenderName, contenders, messages);
   const width = Math.max(5, ...contenders.map(([name]) => name.length));
   const rates = new Map<N, number[]>(contenders.map(([name]) => [name, []]));
-  for (let round = warmUp ? 0 : 1; round <= rounds; round++) {
-    const order = warmUp
-      ? contenders.map((_, i) => contenders[(i + round) % contenders.length] as Contender<N>)
-      : contenders;
-    for (const [name, run] of order) {
-      const to = await target();
-      const start = performance.now();
-      const cpuBefore = process.cpuUsage();
-      await run(to);
-      const cpu = process.cpuUsage(cpuBefore);
-      const rate = messages / ((performance.now() - start) / 1000);
-      if (round > 0) rates.get(name)?.push(rate);
-      console.log(
-        `  ${round === 0 ? 'warm-up' : `round ${round}`} ${name.padEnd(width)} ${rate.toFixed(0)} ${unit}, ` +
-          `client CPU ${((cpu.user + cpu.system) / messages).toFixed(1)} µs each`,
-      );
+  const peakRss = new Map<N, number>();
+  const processes = new Map(contenders.map(([name]) => [name, new ContenderProcess(name, env)]));
+  try {
+    for (let round = 1; round <= rounds; round++) {
+      const order = contenders.map((_, i) => contenders[(i + round) % contenders.length] as Contender<N>);
+      for (const [name] of order) {
+        const targets = [];
+        for (let i = 0; i <= (round === 1 ? warmUp : 0); i++) targets.push(await target());
+        const { rate, cpu, rss } = await (processes.get(name) as ContenderProcess).run({ targets });
+        rates.get(name)?.push(rate);
+        peakRss.set(name, rss);
+        console.log(
+          `  round ${round} ${name.padEnd(width)} ${rate.toFixed(0)} ${unit}, ` +
+            `client CPU ${cpu.toFixed(1)} µs each, peak RSS ${rss.toFixed(0)} MiB`,
+        );
+      }
     }
+  } finally {
+    for (const child of processes.values()) child.stop();
   }
   for (const [a, b] of ratios) {
     const as = rates.get(a) ?? [];
@@ -121,7 +167,65 @@ export async function throughputRounds<N extends string>(options: {
         `range ${(perRound[0] ?? Number.NaN).toFixed(2)}–${(perRound.at(-1) ?? Number.NaN).toFixed(2)}`,
     );
   }
+  console.log(
+    `  peak RSS per contender process: ${[...peakRss].map(([name, mib]) => `${name} ${mib.toFixed(0)} MiB`).join(', ')}`,
+  );
   return Object.fromEntries([...rates].map(([name, xs]) => [name, Math.max(...xs)])) as Record<N, number>;
+}
+
+/** A contender's process, seen from the bench: one job at a time over its IPC channel. */
+class ContenderProcess {
+  readonly #child: ChildProcess;
+  readonly #exited: Promise<never>;
+
+  constructor(name: string, env: Record<string, string>) {
+    this.#child = fork(process.argv[1] as string, process.argv.slice(2), {
+      env: { ...process.env, ...env, [CONTENDER_ENV]: name },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    this.#exited = new Promise((_, reject) => {
+      this.#child.once('exit', (code, signal) =>
+        reject(new Error(`the ${name} contender's process ended (${signal ?? `exit code ${code}`})`)),
+      );
+    });
+    this.#exited.catch(() => {});
+  }
+
+  run(job: ThroughputJob): Promise<ThroughputResult> {
+    const answer = new Promise<ThroughputResult>((resolve) => this.#child.once('message', resolve as never));
+    this.#child.send(job);
+    return Promise.race([answer, this.#exited]);
+  }
+
+  /** Ends the process (it exits when its IPC channel closes). */
+  stop(): void {
+    if (this.#child.connected) this.#child.disconnect();
+  }
+}
+
+/** In a contender's process: runs each job the bench sends, answers with what it measured, ends with the bench. */
+function serveContender<N extends string>(
+  name: string,
+  contenders: readonly Contender<N>[],
+  messages: number,
+): Promise<never> {
+  const run = contenders.find(([n]) => n === name)?.[1];
+  if (run === undefined) throw new Error(`no contender named ${name}`);
+  process.on('message', async (job: ThroughputJob) => {
+    const measured = job.targets.at(-1) as string;
+    for (const target of job.targets.slice(0, -1)) await run(target);
+    const start = performance.now();
+    const cpuBefore = process.cpuUsage();
+    await run(measured);
+    const cpu = process.cpuUsage(cpuBefore);
+    process.send?.({
+      rate: messages / ((performance.now() - start) / 1000),
+      cpu: (cpu.user + cpu.system) / messages,
+      rss: process.resourceUsage().maxRSS / 1024,
+    } satisfies ThroughputResult);
+  });
+  process.once('disconnect', () => process.exit(0));
+  return new Promise<never>(() => {});
 }
 
 /** What a stub request handler answers: status 200 with this content type and body. */
@@ -265,9 +369,4 @@ async function cpuInChild(side: 'raw' | 'sink'): Promise<number> {
   const line = stdout.split('\n').find((l) => l.startsWith(CPU_RESULT));
   if (line === undefined) throw new Error(`the ${side} CPU child printed no result:\n${stdout}`);
   return Number(line.slice(CPU_RESULT.length));
-}
-
-/** Prints the process's peak resident set size (the kernel's high-water mark). */
-export function printPeakRss(): void {
-  console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 }

@@ -1,9 +1,10 @@
 // eventBridgeSink vs a tuned raw-SDK PutEvents loop (same batch size and concurrency), in one run:
 //  1. throughput against the same local EventBridge endpoint (moto; a bus without rules, so the measure is
-//     PutEvents itself and not moto's slow delivery to targets);
+//     PutEvents itself and not moto's slow delivery to targets; each contender in a long-lived process of its own,
+//     contenders taking turns);
 //  2. client CPU per message with a stub request handler and no network (the SDK's own cost is the baseline),
 //     each measurement in its own child process;
-//  3. peak RSS of the process.
+//  3. peak RSS of each contender's process in section 1.
 // Usage (after pnpm build): node bench/eventbridge-sink.ts
 // Environment: BENCH_EVENTBRIDGE_MESSAGES (throughput, per contender and round, default 3000; 0 skips it),
 // BENCH_EVENTBRIDGE_CPU_MESSAGES (default 50000), BENCH_EVENTBRIDGE_ROUNDS (default 2), TRIBUTARY_LOCAL_AWS.
@@ -17,7 +18,7 @@ import {
   compareCpu,
   cpuChildSide,
   inBatches,
-  printPeakRss,
+  sameLocalAws,
   stubClientConfig,
   stubConnection,
   stubResponse,
@@ -98,7 +99,8 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     messages: MESSAGES,
     rounds: ROUNDS,
     unit: 'events/s',
-    warmUp: false,
+    env: sameLocalAws(local),
+    warmUp: 1,
     target: async () => bus.name, // one bus: without rules it does not fill up
     ratios: [['sink', 'raw']],
     contenders: [
@@ -144,5 +146,3 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     ),
   });
 }
-
-printPeakRss();

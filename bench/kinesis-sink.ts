@@ -1,9 +1,10 @@
 // kinesisSink vs a tuned raw-SDK PutRecords loop (same batch size and concurrency), in one run:
 //  1. throughput against the same local Kinesis endpoint (a fresh stream per contender and round: kinesis-local
-//     slows down as a stream fills; it is the bottleneck at ~500 records/s, so both sides measure mostly it);
+//     slows down as a stream fills; it is the bottleneck at ~500 records/s, so both sides measure mostly it;
+//     each contender in a long-lived process of its own, contenders taking turns);
 //  2. client CPU per message with a stub request handler and no network (the SDK's own cost is the baseline),
 //     each measurement in its own child process;
-//  3. peak RSS of the process.
+//  3. peak RSS of each contender's process in section 1.
 // Usage (after pnpm build): node bench/kinesis-sink.ts
 // Environment: BENCH_KINESIS_MESSAGES (throughput, per contender and round, default 3000; 0 skips it),
 // BENCH_KINESIS_CPU_MESSAGES (default 100000), BENCH_KINESIS_CPU_WINDOW (writes the sink holds in the CPU run,
@@ -18,7 +19,7 @@ import {
   compareCpu,
   cpuChildSide,
   inBatches,
-  printPeakRss,
+  sameLocalAws,
   stubClientConfig,
   stubConnection,
   stubResponse,
@@ -99,7 +100,8 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     messages: MESSAGES,
     rounds: ROUNDS,
     unit: 'records/s',
-    warmUp: false,
+    env: sameLocalAws(local),
+    warmUp: 1,
     target: async () => (await local.createStream({ shards: 2 })).name,
     ratios: [['sink', 'raw']],
     contenders: [
@@ -146,5 +148,3 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     ),
   });
 }
-
-printPeakRss();

@@ -1,8 +1,9 @@
 // snsSink vs a tuned raw-SDK PublishBatch loop (same batch size and concurrency), in one run:
-//  1. throughput against the same local SNS endpoint (a fresh topic per contender and round, no subscribers);
+//  1. throughput against the same local SNS endpoint (a fresh topic per contender and round, no subscribers;
+//     each contender in a long-lived process of its own, contenders taking turns);
 //  2. client CPU per message with a stub request handler and no network (the SDK's own cost is the baseline),
 //     each measurement in its own child process;
-//  3. peak RSS of the process.
+//  3. peak RSS of each contender's process in section 1.
 // Usage (after pnpm build): node bench/sns-sink.ts
 // Environment: BENCH_SNS_MESSAGES (throughput, per contender and round, default 20000; 0 skips it),
 // BENCH_SNS_CPU_MESSAGES (default 100000), BENCH_SNS_ROUNDS (default 2), TRIBUTARY_LOCAL_AWS.
@@ -16,8 +17,8 @@ import {
   compareCpu,
   cpuChildSide,
   inBatches,
-  printPeakRss,
   requestText,
+  sameLocalAws,
   stubClientConfig,
   stubConnection,
   stubResponse,
@@ -91,7 +92,8 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     messages: MESSAGES,
     rounds: ROUNDS,
     unit: 'messages/s',
-    warmUp: true,
+    env: sameLocalAws(local),
+    warmUp: 5,
     target: async () => (await local.createTopic()).arn,
     ratios: [['sink', 'raw']],
     contenders: [
@@ -151,5 +153,3 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     ),
   });
 }
-
-printPeakRss();

@@ -1,8 +1,9 @@
 // sqsSink vs a tuned raw-SDK SendMessageBatch loop (same batch size and concurrency) and vs sqs-producer, in one run:
-//  1. throughput against the same local SQS endpoint (a fresh queue per contender and round);
+//  1. throughput against the same local SQS endpoint (a fresh queue per contender and round; each contender in a
+//     long-lived process of its own, contenders taking turns);
 //  2. client CPU per message with a stub request handler and no network (the SDK's own cost is the baseline),
 //     each measurement in its own child process;
-//  3. peak RSS of the process.
+//  3. peak RSS of each contender's process in section 1.
 // Usage (after pnpm build): node bench/sqs-sink.ts
 // Environment: BENCH_SQS_MESSAGES (throughput, per contender and round, default 20000),
 // BENCH_SQS_CPU_MESSAGES (default 100000), BENCH_SQS_ROUNDS (default 2), TRIBUTARY_LOCAL_AWS.
@@ -17,8 +18,8 @@ import {
   compareCpu,
   cpuChildSide,
   inBatches,
-  printPeakRss,
   requestText,
+  sameLocalAws,
   stubClientConfig,
   stubConnection,
   stubResponse,
@@ -126,7 +127,8 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     messages: MESSAGES,
     rounds: ROUNDS,
     unit: 'messages/s',
-    warmUp: true,
+    env: sameLocalAws(local),
+    warmUp: 5,
     target: async () => (await local.createQueue()).url,
     ratios: [
       ['sink', 'raw'],
@@ -195,5 +197,3 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     ),
   });
 }
-
-printPeakRss();
