@@ -1,6 +1,7 @@
 // sqsSink vs a tuned raw-SDK SendMessageBatch loop (same batch size and concurrency) and vs sqs-producer, in one run:
 //  1. throughput against the same local SQS endpoint (a fresh queue per contender and round; each contender in a
-//     long-lived process of its own, contenders taking turns);
+//     long-lived process of its own, contenders taking turns), with a minimal promise-per-write batcher as a
+//     reference for what the sink's own work costs;
 //  2. client CPU per message with a stub request handler and no network (the SDK's own cost is the baseline),
 //     each measurement in its own child process;
 //  3. peak RSS of each contender's process in section 1.
@@ -92,6 +93,53 @@ async function producerSingle(client: SQSClient, queueUrl: string, count: number
   await producer.send(messages);
 }
 
+/**
+ * The least a promise-per-write batcher does, as a reference for the sink's own cost (not a usable sink: no
+ * size rules, linger, retries or flush): a promise per write, full batches of BATCH, at most CONCURRENCY
+ * requests, a receipt by index. A batch with failed entries rejects all its writes, so nothing is dropped
+ * unseen.
+ */
+function minimalBatcher(client: SQSClient, queueUrl: string): (order: Order) => Promise<unknown> {
+  interface Write {
+    body: string;
+    resolve: (receipt: { id: string | undefined }) => void;
+    reject: (error: Error) => void;
+  }
+  let pending: Write[] = [];
+  let inFlight = 0;
+  const waiting: Write[][] = [];
+  const send = (batch: Write[]): void => {
+    inFlight++;
+    const Entries = batch.map((w, i) => ({ Id: String(i), MessageBody: w.body }));
+    client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries })).then(
+      (out) => {
+        inFlight--;
+        const next = waiting.shift();
+        if (next) send(next);
+        const failed = out.Failed?.length ?? 0;
+        for (let i = 0; i < batch.length; i++) {
+          const write = batch[i] as Write;
+          if (failed > 0) write.reject(new Error(`${failed} entries failed`));
+          else write.resolve({ id: out.Successful?.[i]?.MessageId });
+        }
+      },
+      (error: Error) => {
+        inFlight--;
+        for (const write of batch) write.reject(error);
+      },
+    );
+  };
+  return (order) =>
+    new Promise((resolve, reject) => {
+      pending.push({ body: JSON.stringify(order), resolve, reject });
+      if (pending.length < BATCH) return;
+      const batch = pending;
+      pending = [];
+      if (inFlight < CONCURRENCY) send(batch);
+      else waiting.push(batch);
+    });
+}
+
 function newSink(aws: AwsConnection, queueUrl: string): BatchWriter<Order> {
   return sqsSink<Order>(aws, {
     queueUrl,
@@ -132,6 +180,7 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     target: async () => (await local.createQueue()).url,
     ratios: [
       ['sink', 'raw'],
+      ['minimal', 'raw'],
       ['sink', 'producer1'],
     ],
     contenders: [
@@ -143,6 +192,13 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
           await writeThrough(sink, MESSAGES);
         },
       ],
+      [
+        'minimal',
+        async (url) => {
+          const write = minimalBatcher(tuned, url);
+          await writeAll(MESSAGES, (i) => write(orders[i] as Order), WINDOW);
+        },
+      ],
       ['producer', (url) => producerLoop(plain, url, MESSAGES)],
       ['producer1', (url) => producerSingle(plain, url, MESSAGES)],
     ],
@@ -150,6 +206,7 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
   plain.destroy();
   console.log(
     `throughput: raw ${best.raw.toFixed(0)}/s, sqsSink ${best.sink.toFixed(0)}/s, ` +
+      `minimal batcher ${best.minimal.toFixed(0)}/s, ` +
       `sqs-producer ${best.producer.toFixed(0)}/s (${CONCURRENCY} send() calls), ` +
       `${best.producer1.toFixed(0)}/s (one send() call); sink/raw ${(best.sink / best.raw).toFixed(2)} ` +
       `(target >= 0.95), sink/sqs-producer ${(best.sink / best.producer).toFixed(2)} at equal concurrency, ` +
