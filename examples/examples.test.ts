@@ -56,8 +56,10 @@ describe('JSON examples', () => {
       { QUEUE_URL: queue.url, STREAM: stream.name },
       { stopAfterDecided: n },
     );
-    // Assess
-    expect(result.workflows[0]).toMatchObject({ acked: n, nacked: 0 });
+    // Assess: a standard queue delivers at least once, so a message may come (and be acked) twice; every
+    // message must become a record and leave the queue, none may be nacked.
+    expect(result.workflows[0]).toMatchObject({ nacked: 0 });
+    expect(result.workflows[0]?.acked).toBeGreaterThanOrEqual(n);
     expect((await readStreamIds(aws, stream.name, bodyId, { expected: n })).size).toBe(n);
     expect(await local.drainQueue(queue.url, { timeoutMs: 2000 })).toEqual([]);
   });
@@ -91,12 +93,11 @@ describe('JSON examples', () => {
       { QUEUE_URL: queue.url, BUS: bus.name, REJECTS_URL: review.url },
       { stopAfterDecided: n },
     );
-    // Assess
-    expect(result.workflows[0]).toMatchObject({
-      acked: n,
-      nacked: 0,
-      discarded: orders.filter((o) => o.test).length,
-    });
+    // Assess (at least once: a message may come twice, see sqs-to-kinesis)
+    const workflow = result.workflows[0];
+    expect(workflow).toMatchObject({ nacked: 0 });
+    expect(workflow?.acked).toBeGreaterThanOrEqual(n);
+    expect(workflow?.discarded).toBeGreaterThanOrEqual(orders.filter((o) => o.test).length);
     const aws = local.connection();
     const events = await readQueueIds(aws, eventsQueue.url, bodyId, { expected: big.length });
     const reviewed = await readQueueIds(aws, review.url, bodyId, { expected: rest.length });
