@@ -108,14 +108,18 @@ function minimalBatcher(client: SQSClient, queueUrl: string): (order: Order) => 
   let pending: Write[] = [];
   let inFlight = 0;
   const waiting: Write[][] = [];
+  /** A batch answered or failed: the next waiting batch takes its place either way. */
+  const answered = (): void => {
+    inFlight--;
+    const next = waiting.shift();
+    if (next) send(next);
+  };
   const send = (batch: Write[]): void => {
     inFlight++;
     const Entries = batch.map((w, i) => ({ Id: String(i), MessageBody: w.body }));
     client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries })).then(
       (out) => {
-        inFlight--;
-        const next = waiting.shift();
-        if (next) send(next);
+        answered();
         const failed = out.Failed?.length ?? 0;
         for (let i = 0; i < batch.length; i++) {
           const write = batch[i] as Write;
@@ -124,7 +128,7 @@ function minimalBatcher(client: SQSClient, queueUrl: string): (order: Order) => 
         }
       },
       (error: Error) => {
-        inFlight--;
+        answered();
         for (const write of batch) write.reject(error);
       },
     );
