@@ -90,20 +90,22 @@ const contenderName = process.env[CONTENDER_ENV];
 
 /**
  * The environment a bench's child process needs to reach the same local AWS as its parent (its endpoints, region
- * and, for an emulator, the dummy credentials it accepts): `startLocalAws` in the child then starts nothing.
+ * and, for an emulator, the dummy credentials it accepts): `startLocalAws` in the child then starts nothing. The
+ * variable names are the testkit's, imported here on first use: the CPU children must not load the testkit.
  */
-export function sameLocalAws(local: {
+export async function sameLocalAws(local: {
   backend: string;
   region: string;
   endpoints: Partial<Record<string, string>>;
-}): Record<string, string> {
-  const env: Record<string, string> = { TRIBUTARY_LOCAL_AWS: 'external', TRIBUTARY_AWS_REGION: local.region };
+}): Promise<Record<string, string>> {
+  const { LOCAL_AWS_ENV_VARS: names } = await import('@tributary/testkit');
+  const env: Record<string, string> = { [names.backend]: 'external', [names.region]: local.region };
   for (const [service, url] of Object.entries(local.endpoints)) {
-    if (url !== undefined) env[`TRIBUTARY_AWS_ENDPOINT_${service.toUpperCase()}`] = url;
+    if (url !== undefined) env[`${names.serviceEndpointPrefix}${service.toUpperCase()}`] = url;
   }
   if (local.backend !== 'external') {
-    env.TRIBUTARY_AWS_ACCESS_KEY_ID = 'test';
-    env.TRIBUTARY_AWS_SECRET_ACCESS_KEY = 'test';
+    env[names.accessKeyId] = 'test';
+    env[names.secretAccessKey] = 'test';
   }
   return env;
 }

@@ -99,7 +99,7 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     messages: MESSAGES,
     rounds: ROUNDS,
     unit: 'events/s',
-    env: sameLocalAws(local),
+    env: await sameLocalAws(local),
     warmUp: 1,
     target: async () => bus.name, // one bus: without rules it does not fill up
     ratios: [['sink', 'raw']],

@@ -100,7 +100,7 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     messages: MESSAGES,
     rounds: ROUNDS,
     unit: 'records/s',
-    env: sameLocalAws(local),
+    env: await sameLocalAws(local),
     warmUp: 1,
     target: async () => (await local.createStream({ shards: 2 })).name,
     ratios: [['sink', 'raw']],

@@ -92,7 +92,7 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     messages: MESSAGES,
     rounds: ROUNDS,
     unit: 'messages/s',
-    env: sameLocalAws(local),
+    env: await sameLocalAws(local),
     warmUp: 5,
     target: async () => (await local.createTopic()).arn,
     ratios: [['sink', 'raw']],
