@@ -6,6 +6,7 @@ import {
   checkJsonStructure,
   checkSnsText,
   checkSubject,
+  PreparedSnsEntry,
   SNS_DEFAULT_MAX_MESSAGE_BYTES,
   SNS_MAX_MESSAGE_BYTES,
   SNS_SINK_LIMITS,
@@ -85,15 +86,15 @@ export function snsSinkDriver<T>(
       }
       const attributes = encodeMessageAttributes(message, attributeRules);
       const ids = messageKeysOf(message, body, config, 'topic');
-      return {
-        Message: body,
-        Subject: subjectText,
-        MessageStructure: messageStructure,
-        MessageAttributes: attributes.values,
-        MessageGroupId: ids.messageGroupId,
-        MessageDeduplicationId: ids.deduplicationId,
-        size: size + attributes.size,
-      };
+      return new PreparedSnsEntry(
+        body,
+        subjectText,
+        messageStructure,
+        attributes.values,
+        ids.messageGroupId,
+        ids.deduplicationId,
+        size + attributes.size,
+      );
     },
 
     // No per-call { abortSignal }: it would switch off the client's middleware cache on every send.

@@ -9,6 +9,7 @@ import type { BatchDriver, MessageDriverConfig } from '@tributary/stream';
 import { bodyText, encodeMessageAttributes, messageBatchDriver, messageKeysOf } from '@tributary/stream';
 import {
   checkSqsText,
+  PreparedSqsEntry,
   SQS_MAX_MESSAGE_BYTES,
   SQS_SINK_LIMITS,
   SQS_TRANSIENT_ENTRY_CODES,
@@ -111,14 +112,14 @@ export function sqsSinkDriver<T>(
       checkSqsText(body, 'the message body', typeof message.body !== 'string');
       const attributes = encodeMessageAttributes(message, attributeRules);
       const ids = messageKeysOf(message, body, config, 'queue');
-      return {
-        MessageBody: body,
-        MessageAttributes: attributes.values,
-        MessageGroupId: ids.messageGroupId,
-        MessageDeduplicationId: ids.deduplicationId,
-        DelaySeconds: delaySeconds,
-        size: Buffer.byteLength(body, 'utf8') + attributes.size,
-      };
+      return new PreparedSqsEntry(
+        body,
+        attributes.values,
+        ids.messageGroupId,
+        ids.deduplicationId,
+        delaySeconds,
+        Buffer.byteLength(body, 'utf8') + attributes.size,
+      );
     },
 
     // No per-call { abortSignal }: it would switch off the client's middleware cache on every send.

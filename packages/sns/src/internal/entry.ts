@@ -45,6 +45,39 @@ export interface SnsSinkEntry extends MessageBatchEntry {
   readonly size: number;
 }
 
+/**
+ * How the driver makes an {@link SnsSinkEntry}: a class instance, not an object literal, because V8 may pretenure
+ * a literal's allocation site once entries held in the sink's buffer outlive young collections (see the
+ * BatchWriter in `@tributary/stream`); `new` always allocates young.
+ */
+export class PreparedSnsEntry implements SnsSinkEntry {
+  readonly Message: string;
+  readonly Subject: string | undefined;
+  readonly MessageStructure: 'json' | undefined;
+  readonly MessageAttributes: Record<string, MessageAttributeValue> | undefined;
+  readonly MessageGroupId: string | undefined;
+  readonly MessageDeduplicationId: string | undefined;
+  readonly size: number;
+
+  constructor(
+    message: string,
+    subject: string | undefined,
+    structure: 'json' | undefined,
+    attributes: Record<string, MessageAttributeValue> | undefined,
+    groupId: string | undefined,
+    deduplicationId: string | undefined,
+    size: number,
+  ) {
+    this.Message = message;
+    this.Subject = subject;
+    this.MessageStructure = structure;
+    this.MessageAttributes = attributes;
+    this.MessageGroupId = groupId;
+    this.MessageDeduplicationId = deduplicationId;
+    this.size = size;
+  }
+}
+
 /** Throws when the text is empty or is not well-formed UTF-16 (a lone surrogate would be altered in UTF-8). */
 export function checkSnsText(text: string, what: string): void {
   if (text.length === 0) throw new RangeError(`${what} is empty; SNS requires at least 1 character`);

@@ -48,6 +48,36 @@ export interface SqsSinkEntry extends MessageBatchEntry {
 }
 
 /**
+ * How the driver makes an {@link SqsSinkEntry}: a class instance, not an object literal, because V8 may pretenure
+ * a literal's allocation site once entries held in the sink's buffer outlive young collections (see the
+ * BatchWriter in `@tributary/stream`); `new` always allocates young.
+ */
+export class PreparedSqsEntry implements SqsSinkEntry {
+  readonly MessageBody: string;
+  readonly MessageAttributes: Record<string, MessageAttributeValue> | undefined;
+  readonly MessageGroupId: string | undefined;
+  readonly MessageDeduplicationId: string | undefined;
+  readonly DelaySeconds: number | undefined;
+  readonly size: number;
+
+  constructor(
+    body: string,
+    attributes: Record<string, MessageAttributeValue> | undefined,
+    groupId: string | undefined,
+    deduplicationId: string | undefined,
+    delaySeconds: number | undefined,
+    size: number,
+  ) {
+    this.MessageBody = body;
+    this.MessageAttributes = attributes;
+    this.MessageGroupId = groupId;
+    this.MessageDeduplicationId = deduplicationId;
+    this.DelaySeconds = delaySeconds;
+    this.size = size;
+  }
+}
+
+/**
  * Throws when SQS would refuse the text (empty or characters outside the allowed set). `json: true` says the text
  * came from `JSON.stringify`, which leaves fewer characters to look for.
  */

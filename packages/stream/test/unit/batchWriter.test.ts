@@ -39,6 +39,36 @@ describe('createBatchWriter batching', () => {
     expect(receipts[0]).toEqual({ sink: 'test', id: 'id-a', attempts: 1 });
   });
 
+  it('gives a receipt messageId and details only when there are some: no keys holding undefined', async () => {
+    // Prepare
+    const driver = fakeDriver({
+      respond: (entries) =>
+        entries.map((e) => (e.body === 'b' ? { status: 'ok', id: 'x', details: { ShardId: 's-1' } } : ok(e))),
+    });
+    const writer = createBatchWriter(driver, { name: 'test', lingerMs: 0 });
+    // Act
+    const [plain, detailed, named] = await Promise.all([
+      writer.write({ body: 'a' }),
+      writer.write({ body: 'b' }),
+      writer.write({ body: 'c', id: 'caller-c' }),
+    ]);
+    // Assess
+    expect(Object.keys(plain ?? {})).toEqual(['sink', 'id', 'attempts']);
+    expect(Object.entries(detailed ?? {})).toEqual([
+      ['sink', 'test'],
+      ['id', 'x'],
+      ['attempts', 1],
+      ['details', { ShardId: 's-1' }],
+    ]);
+    expect(JSON.parse(JSON.stringify(named))).toEqual({
+      sink: 'test',
+      id: 'id-caller-c',
+      attempts: 1,
+      messageId: 'caller-c',
+    });
+    expect(Object.keys(named ?? {})).toEqual(['sink', 'id', 'attempts', 'messageId']);
+  });
+
   it('sends exactly maxBatchBytes in one batch, and splits one byte over into two', async () => {
     // Prepare
     const exact = fakeDriver({ limits: { maxBatchBytes: 10 } });
