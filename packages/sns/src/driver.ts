@@ -11,6 +11,7 @@ import {
   SNS_MAX_MESSAGE_BYTES,
   SNS_SINK_LIMITS,
   SNS_TRANSIENT_ENTRY_CODES,
+  SnsRequestEntry,
   type SnsSinkEntry,
 } from './internal/entry.js';
 
@@ -48,7 +49,7 @@ export function snsSinkDriver<T>(
 ): BatchDriver<T, SnsSinkEntry> {
   const { topicArn, messageStructure, subject, logger } = config;
   const attributeRules = { service: 'SNS', checkText: checkSnsText, defaults: config.attributes };
-  return messageBatchDriver<T, SnsSinkEntry>({
+  return messageBatchDriver<T, SnsSinkEntry, SnsRequestEntry>({
     service: 'sns',
     limits: SNS_SINK_LIMITS,
     fifo: config.fifo,
@@ -96,6 +97,8 @@ export function snsSinkDriver<T>(
         size + attributes.size,
       );
     },
+
+    requestEntry: (entry, id) => new SnsRequestEntry(id, entry),
 
     // No per-call { abortSignal }: it would switch off the client's middleware cache on every send.
     send: (entries) =>

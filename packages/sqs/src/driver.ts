@@ -13,6 +13,7 @@ import {
   SQS_MAX_MESSAGE_BYTES,
   SQS_SINK_LIMITS,
   SQS_TRANSIENT_ENTRY_CODES,
+  SqsRequestEntry,
   type SqsSinkEntry,
 } from './internal/sinkEntry.js';
 
@@ -57,7 +58,7 @@ export function sqsSinkDriver<T>(
   const { delaySeconds, logger } = config;
   const attributeRules = { service: 'SQS', checkText: checkSqsText, defaults: config.attributes };
 
-  const driver = messageBatchDriver<T, SqsSinkEntry>({
+  const driver = messageBatchDriver<T, SqsSinkEntry, SqsRequestEntry>({
     service: 'sqs',
     limits: SQS_SINK_LIMITS,
     fifo: config.fifo,
@@ -121,6 +122,8 @@ export function sqsSinkDriver<T>(
         Buffer.byteLength(body, 'utf8') + attributes.size,
       );
     },
+
+    requestEntry: (entry, id) => new SqsRequestEntry(id, entry),
 
     // No per-call { abortSignal }: it would switch off the client's middleware cache on every send.
     // The writer stops starting batches once aborted; an accepted request is not recalled anyway.

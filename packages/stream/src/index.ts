@@ -35,7 +35,6 @@ export {
 export type {
   MessageBatchDriverSpec,
   MessageBatchEntry,
-  MessageBatchRequestEntry,
   MessageDriverConfig,
 } from './messageBatchDriver.js';
 export { messageBatchDriver, messageBatchLimits } from './messageBatchDriver.js';

@@ -22,7 +22,8 @@ export interface MessageDriverConfig<T> extends MessageKeyConfig<T> {
 }
 
 /**
- * An entry of a {@link messageBatchDriver}: the service's request entry fields (without `Id`) and its size.
+ * A prepared entry of a {@link messageBatchDriver}: the service's request entry fields (without `Id`) and its
+ * size.
  * @example
  * ```ts
  * const entry: MessageBatchEntry = { MessageGroupId: 'c1', MessageDeduplicationId: undefined, size: 5 };
@@ -36,19 +37,13 @@ export interface MessageBatchEntry {
 }
 
 /**
- * A request entry as {@link messageBatchDriver} hands it to `send`: the prepared entry with its index in the
- * batch as `Id`, without `size` and without undefined fields.
- */
-export type MessageBatchRequestEntry<E> = Omit<E, 'size'> & { Id: string };
-
-/**
- * What a service adds to {@link messageBatchDriver}.
+ * What a service adds to {@link messageBatchDriver}: `E` is its prepared entry, `R` its request entry.
  * @example
  * ```ts
- * const spec: MessageBatchDriverSpec<Order, SqsSinkEntry> = { service: 'sqs', limits, fifo, prepare, send };
+ * const spec: MessageBatchDriverSpec<Order, SqsSinkEntry, SqsRequestEntry> = { service: 'sqs', limits, fifo, prepare, requestEntry, send };
  * ```
  */
-export interface MessageBatchDriverSpec<T, E extends MessageBatchEntry> {
+export interface MessageBatchDriverSpec<T, E extends MessageBatchEntry, R> {
   /** Service name for logs and errors: `sqs`, `sns`. */
   readonly service: string;
   readonly limits: BatchLimits;
@@ -60,8 +55,14 @@ export interface MessageBatchDriverSpec<T, E extends MessageBatchEntry> {
   start?(signal: AbortSignal): Promise<Partial<BatchLimits> | undefined>;
   /** As {@link BatchDriver.prepare}: builds the entry, with its size. */
   prepare(message: OutgoingMessage<T>): E;
+  /**
+   * The request entry of a prepared entry, with `id` as its `Id` and without `size`: a new object on every send,
+   * since a retried entry goes out again under another `Id` (and a recorded request must not change). Undefined
+   * fields may stay: the SDK serializes the members of the request's schema that have a value.
+   */
+  requestEntry(entry: E, id: string): R;
   /** Sends one batch request with these entries and returns the service's answer. */
-  send(entries: MessageBatchRequestEntry<E>[]): Promise<BatchAnswer>;
+  send(entries: R[]): Promise<BatchAnswer>;
 }
 
 /**
@@ -83,25 +84,26 @@ export function messageBatchLimits(maxMessageBytes: number): BatchLimits {
 
 /**
  * A {@link BatchDriver} for a message service whose batch requests name entries by an `Id` and answer with
- * `Successful` / `Failed` lists (SQS `SendMessageBatch`, SNS `PublishBatch`): each entry goes out with its
- * index in the batch as `Id` and only its defined fields (the SDK serializer visits every key it is given),
- * the answer is mapped back by `Id` with {@link mapBatchAnswer}, an entry's size is its `size`, and on FIFO
- * targets its `MessageGroupId` is its ordering key.
+ * `Successful` / `Failed` lists (SQS `SendMessageBatch`, SNS `PublishBatch`): each entry goes out as the
+ * service's request entry with its index in the batch as `Id`, the answer is mapped back by `Id` with
+ * {@link mapBatchAnswer}, an entry's size is its `size`, and on FIFO targets its `MessageGroupId` is its
+ * ordering key.
  * @example
  * ```ts
- * const driver = messageBatchDriver<Order, SqsSinkEntry>({
+ * const driver = messageBatchDriver<Order, SqsSinkEntry, SendMessageBatchRequestEntry>({
  *   service: 'sqs',
  *   limits: SQS_SINK_LIMITS,
  *   fifo: false,
  *   prepare: (message) => ({ MessageBody: bodyText(message.body), MessageGroupId: undefined, MessageDeduplicationId: undefined, size }),
+ *   requestEntry: (entry, Id) => ({ Id, MessageBody: entry.MessageBody }),
  *   send: (Entries) => client.send(new SendMessageBatchCommand({ QueueUrl, Entries })),
  * });
  * ```
  */
-export function messageBatchDriver<T, E extends MessageBatchEntry>(
-  spec: MessageBatchDriverSpec<T, E>,
+export function messageBatchDriver<T, E extends MessageBatchEntry, R>(
+  spec: MessageBatchDriverSpec<T, E, R>,
 ): BatchDriver<T, E> {
-  const { fifo, send } = spec;
+  const { fifo, send, requestEntry } = spec;
   const answerOptions = { transientCodes: spec.transientCodes };
   const driver: BatchDriver<T, E> = {
     service: spec.service,
@@ -110,33 +112,10 @@ export function messageBatchDriver<T, E extends MessageBatchEntry>(
     entrySize: (entry) => entry.size,
     orderingKey: (entry) => (fifo ? entry.MessageGroupId : undefined),
     async sendBatch(entries) {
-      const answer = await send(requestEntries(entries));
+      const answer = await send(entries.map((entry, index) => requestEntry(entry, String(index))));
       return mapBatchAnswer(answer, entries.length, answerOptions);
     },
   };
   const { start } = spec;
   return start ? { ...driver, start: (signal) => start.call(spec, signal) } : driver;
-}
-
-/** A request entry: a class instance, not a literal, so V8 never pretenures it (see the BatchWriter's Item). */
-class RequestEntry {
-  [field: string]: unknown;
-  Id: string;
-  constructor(id: string) {
-    this.Id = id;
-  }
-}
-
-function requestEntries<E extends MessageBatchEntry>(entries: readonly E[]): MessageBatchRequestEntry<E>[] {
-  const out: MessageBatchRequestEntry<E>[] = new Array(entries.length);
-  for (let i = 0; i < entries.length; i += 1) {
-    const entry = entries[i] as E;
-    const request = new RequestEntry(String(i));
-    for (const key in entry) {
-      const value = entry[key];
-      if (key !== 'size' && value !== undefined) request[key] = value;
-    }
-    out[i] = request as unknown as MessageBatchRequestEntry<E>;
-  }
-  return out;
 }

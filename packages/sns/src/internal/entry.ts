@@ -1,4 +1,4 @@
-import type { MessageAttributeValue } from '@aws-sdk/client-sns';
+import type { MessageAttributeValue, PublishBatchRequestEntry } from '@aws-sdk/client-sns';
 import { type BatchLimits, type MessageBatchEntry, messageBatchLimits } from '@tributary/stream';
 
 /** SNS: 256 KiB per message and per PublishBatch request unless the topic's MaximumMessageSize says more. */
@@ -75,6 +75,27 @@ export class PreparedSnsEntry implements SnsSinkEntry {
     this.MessageGroupId = groupId;
     this.MessageDeduplicationId = deduplicationId;
     this.size = size;
+  }
+}
+
+/** The PublishBatch entry of a prepared entry, sent under `id` (its index in the batch). */
+export class SnsRequestEntry implements PublishBatchRequestEntry {
+  readonly Id: string;
+  readonly Message: string;
+  readonly Subject: string | undefined;
+  readonly MessageStructure: 'json' | undefined;
+  readonly MessageAttributes: Record<string, MessageAttributeValue> | undefined;
+  readonly MessageGroupId: string | undefined;
+  readonly MessageDeduplicationId: string | undefined;
+
+  constructor(id: string, entry: SnsSinkEntry) {
+    this.Id = id;
+    this.Message = entry.Message;
+    this.Subject = entry.Subject;
+    this.MessageStructure = entry.MessageStructure;
+    this.MessageAttributes = entry.MessageAttributes;
+    this.MessageGroupId = entry.MessageGroupId;
+    this.MessageDeduplicationId = entry.MessageDeduplicationId;
   }
 }
 

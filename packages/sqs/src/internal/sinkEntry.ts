@@ -1,4 +1,4 @@
-import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
+import type { MessageAttributeValue, SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { type BatchLimits, type MessageBatchEntry, messageBatchLimits } from '@tributary/stream';
 
 /** SQS: 1 MiB per message and per SendMessageBatch request since August 2025. */
@@ -74,6 +74,25 @@ export class PreparedSqsEntry implements SqsSinkEntry {
     this.MessageDeduplicationId = deduplicationId;
     this.DelaySeconds = delaySeconds;
     this.size = size;
+  }
+}
+
+/** The SendMessageBatch entry of a prepared entry, sent under `id` (its index in the batch). */
+export class SqsRequestEntry implements SendMessageBatchRequestEntry {
+  readonly Id: string;
+  readonly MessageBody: string;
+  readonly MessageAttributes: Record<string, MessageAttributeValue> | undefined;
+  readonly MessageGroupId: string | undefined;
+  readonly MessageDeduplicationId: string | undefined;
+  readonly DelaySeconds: number | undefined;
+
+  constructor(id: string, entry: SqsSinkEntry) {
+    this.Id = id;
+    this.MessageBody = entry.MessageBody;
+    this.MessageAttributes = entry.MessageAttributes;
+    this.MessageGroupId = entry.MessageGroupId;
+    this.MessageDeduplicationId = entry.MessageDeduplicationId;
+    this.DelaySeconds = entry.DelaySeconds;
   }
 }
 

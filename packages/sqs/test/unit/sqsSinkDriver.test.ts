@@ -126,6 +126,8 @@ describe('sqsSinkDriver', () => {
         { Id: '5', MessageBody: 'f', DelaySeconds: 5 },
       ],
     });
+    const sent = sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries?.[0] ?? {};
+    expect(Object.keys(sent)).not.toContain('size');
   });
 
   it('returns the SequenceNumber of FIFO entries as receipt details and orders by group', async () => {

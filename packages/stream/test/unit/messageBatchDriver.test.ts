@@ -1,7 +1,6 @@
 import {
   type BatchAnswer,
   type MessageBatchEntry,
-  type MessageBatchRequestEntry,
   messageBatchDriver,
   messageBatchLimits,
 } from '@tributary/stream';
@@ -12,12 +11,18 @@ interface TestEntry extends MessageBatchEntry {
   readonly Delay: number | undefined;
 }
 
+interface TestRequestEntry {
+  readonly Id: string;
+  readonly Body: string;
+  readonly Delay: number | undefined;
+}
+
 const signal = new AbortController().signal;
 
 /** A driver over a fake service that answers with `answer` and records what it was sent. */
 function testDriver(fifo: boolean, answer: BatchAnswer = {}) {
-  const sent: MessageBatchRequestEntry<TestEntry>[][] = [];
-  const driver = messageBatchDriver<string, TestEntry>({
+  const sent: TestRequestEntry[][] = [];
+  const driver = messageBatchDriver<string, TestEntry, TestRequestEntry>({
     service: 'test',
     limits: messageBatchLimits(100),
     fifo,
@@ -29,6 +34,7 @@ function testDriver(fifo: boolean, answer: BatchAnswer = {}) {
       MessageDeduplicationId: undefined,
       size: message.body.length,
     }),
+    requestEntry: (entry, Id) => ({ Id, Body: entry.Body, Delay: entry.Delay }),
     send: async (entries) => {
       sent.push(entries);
       return answer;
@@ -48,7 +54,7 @@ describe('messageBatchLimits', () => {
 });
 
 describe('messageBatchDriver', () => {
-  it('sends each entry with its index as Id, without size and undefined fields, and maps the answer by Id', async () => {
+  it('sends the request entry of each entry with its index as Id, and maps the answer by Id', async () => {
     // Prepare
     const { driver, sent } = testDriver(false, {
       Successful: [{ Id: '1', MessageId: 'm1' }],
@@ -75,6 +81,23 @@ describe('messageBatchDriver', () => {
     ]);
   });
 
+  it('sends a retried entry under its new index and leaves the earlier request as it was sent', async () => {
+    // Prepare
+    const { driver, sent } = testDriver(false);
+    const [a, b] = ['a', 'b'].map((body) => driver.prepare({ body })) as [TestEntry, TestEntry];
+    // Act
+    await driver.sendBatch([a, b], signal);
+    await driver.sendBatch([b], signal);
+    // Assess
+    expect(sent).toEqual([
+      [
+        { Id: '0', Body: 'a' },
+        { Id: '1', Body: 'b' },
+      ],
+      [{ Id: '0', Body: 'b' }],
+    ]);
+  });
+
   it('sizes an entry by its size and orders by group id on FIFO targets only', () => {
     // Prepare
     const standard = testDriver(false).driver;
@@ -91,12 +114,15 @@ describe('messageBatchDriver', () => {
   it("passes start through with the writer's signal, and has none when the service needs none", async () => {
     // Prepare
     const start = vi.fn(async () => ({ maxEntryBytes: 50 }));
-    const withStart = messageBatchDriver<string, TestEntry>({
+    const withStart = messageBatchDriver<string, TestEntry, TestRequestEntry>({
       service: 'test',
       limits: messageBatchLimits(100),
       fifo: false,
       start,
       prepare: () => {
+        throw new Error('not used');
+      },
+      requestEntry: () => {
         throw new Error('not used');
       },
       send: async () => ({}),
@@ -112,7 +138,7 @@ describe('messageBatchDriver', () => {
   it('lets a failed request propagate for the writer to classify', async () => {
     // Prepare
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
-    const driver = messageBatchDriver<string, TestEntry>({
+    const driver = messageBatchDriver<string, TestEntry, TestRequestEntry>({
       service: 'test',
       limits: messageBatchLimits(100),
       fifo: false,
@@ -123,6 +149,7 @@ describe('messageBatchDriver', () => {
         MessageDeduplicationId: undefined,
         size: 1,
       }),
+      requestEntry: (entry, Id) => ({ Id, Body: entry.Body, Delay: entry.Delay }),
       send: () => Promise.reject(throttled),
     });
     // Act
