@@ -38,7 +38,7 @@ export type CreateBatchWriterOptions = {
  * the buffer under load do outlive one, so a literal's site gets pretenured: every later write then lands in the
  * old generation, keeps the young objects it points to (its entry, its promise's functions) alive through the
  * young collections until a full one, and the process's heap and full collections grow. `new` always allocates
- * young. (Measured with the SQS bench: see the package README.)
+ * young. (Measured with the SQS bench: see the README of `@tributary/sqs`.)
  */
 
 /** One written message, from `write()` until its outcome. */

@@ -40,7 +40,11 @@ export interface BatchDriver<T, E> {
    * Returns limits that replace the defaults where given. Throwing fails every pending write.
    */
   start?(signal: AbortSignal): Promise<Partial<BatchLimits> | undefined>;
-  /** Builds the service entry for a message. Throwing rejects that write alone (`WRITE_REJECTED`). */
+  /**
+   * Builds the service entry for a message. Throwing rejects that write alone (`WRITE_REJECTED`). Entries wait in
+   * the writer's buffer: made with `new` (a class) rather than as object literals, V8 never pretenures them (see
+   * the note in `batchWriter.ts`).
+   */
   prepare(message: OutgoingMessage<T>): E;
   /** The entry's size by the service's rule, in bytes. */
   entrySize(entry: E): number;
