@@ -6,13 +6,12 @@ import {
   checkJsonStructure,
   checkSnsText,
   checkSubject,
-  PreparedSnsEntry,
   SNS_DEFAULT_MAX_MESSAGE_BYTES,
   SNS_MAX_MESSAGE_BYTES,
   SNS_SINK_LIMITS,
   SNS_TRANSIENT_ENTRY_CODES,
   SnsRequestEntry,
-  type SnsSinkEntry,
+  SnsSinkEntry,
 } from './internal/entry.js';
 
 export type { SnsSinkEntry } from './internal/entry.js';
@@ -87,7 +86,7 @@ export function snsSinkDriver<T>(
       }
       const attributes = encodeMessageAttributes(message, attributeRules);
       const ids = messageKeysOf(message, body, config, 'topic');
-      return new PreparedSnsEntry(
+      return new SnsSinkEntry(
         body,
         subjectText,
         messageStructure,

@@ -9,12 +9,11 @@ import type { BatchDriver, MessageDriverConfig } from '@tributary/stream';
 import { bodyText, encodeMessageAttributes, messageBatchDriver, messageKeysOf } from '@tributary/stream';
 import {
   checkSqsText,
-  PreparedSqsEntry,
   SQS_MAX_MESSAGE_BYTES,
   SQS_SINK_LIMITS,
   SQS_TRANSIENT_ENTRY_CODES,
   SqsRequestEntry,
-  type SqsSinkEntry,
+  SqsSinkEntry,
 } from './internal/sinkEntry.js';
 
 export type { SqsSinkEntry } from './internal/sinkEntry.js';
@@ -113,7 +112,7 @@ export function sqsSinkDriver<T>(
       checkSqsText(body, 'the message body', typeof message.body !== 'string');
       const attributes = encodeMessageAttributes(message, attributeRules);
       const ids = messageKeysOf(message, body, config, 'queue');
-      return new PreparedSqsEntry(
+      return new SqsSinkEntry(
         body,
         attributes.values,
         ids.messageGroupId,

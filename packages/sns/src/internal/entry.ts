@@ -30,33 +30,22 @@ export const SNS_TRANSIENT_ENTRY_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * A message as a PublishBatch entry (without its `Id`, which is its index in the batch) and its size.
+ * A message as a PublishBatch entry (without its `Id`, which is its index in the batch) and its size. A class, not
+ * an object literal: V8 may pretenure a literal's allocation site once entries held in the sink's buffer outlive
+ * young collections (see the BatchWriter in `@tributary/stream`); `new` always allocates young.
  * @example
  * ```ts
  * const entry: SnsSinkEntry = driver.prepare({ body: 'hello' }); // entry.size === 5
  * ```
  */
-export interface SnsSinkEntry extends MessageBatchEntry {
-  readonly Message: string;
-  readonly Subject: string | undefined;
-  readonly MessageStructure: 'json' | undefined;
-  readonly MessageAttributes: Record<string, MessageAttributeValue> | undefined;
-  /** Message, subject and every attribute's name, data type and value, in UTF-8 bytes. */
-  readonly size: number;
-}
-
-/**
- * How the driver makes an {@link SnsSinkEntry}: a class instance, not an object literal, because V8 may pretenure
- * a literal's allocation site once entries held in the sink's buffer outlive young collections (see the
- * BatchWriter in `@tributary/stream`); `new` always allocates young.
- */
-export class PreparedSnsEntry implements SnsSinkEntry {
+export class SnsSinkEntry implements MessageBatchEntry {
   readonly Message: string;
   readonly Subject: string | undefined;
   readonly MessageStructure: 'json' | undefined;
   readonly MessageAttributes: Record<string, MessageAttributeValue> | undefined;
   readonly MessageGroupId: string | undefined;
   readonly MessageDeduplicationId: string | undefined;
+  /** Message, subject and every attribute's name, data type and value, in UTF-8 bytes. */
   readonly size: number;
 
   constructor(

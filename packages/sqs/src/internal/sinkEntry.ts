@@ -33,31 +33,21 @@ const INVALID_CHARACTER_IN_JSON = /[\uFFFE\uFFFF]/;
 export const SQS_TRANSIENT_ENTRY_CODES: ReadonlySet<string> = new Set(['RequestThrottled', 'KmsThrottled']);
 
 /**
- * A message as a SendMessageBatch entry (without its `Id`, which is its index in the batch) and its size.
+ * A message as a SendMessageBatch entry (without its `Id`, which is its index in the batch) and its size. A class,
+ * not an object literal: V8 may pretenure a literal's allocation site once entries held in the sink's buffer
+ * outlive young collections (see the BatchWriter in `@tributary/stream`); `new` always allocates young.
  * @example
  * ```ts
  * const entry: SqsSinkEntry = driver.prepare({ body: 'hello' }); // entry.size === 5
  * ```
  */
-export interface SqsSinkEntry extends MessageBatchEntry {
-  readonly MessageBody: string;
-  readonly MessageAttributes: Record<string, MessageAttributeValue> | undefined;
-  readonly DelaySeconds: number | undefined;
-  /** Size as SQS counts it: body bytes plus name, data type and value bytes of every attribute. */
-  readonly size: number;
-}
-
-/**
- * How the driver makes an {@link SqsSinkEntry}: a class instance, not an object literal, because V8 may pretenure
- * a literal's allocation site once entries held in the sink's buffer outlive young collections (see the
- * BatchWriter in `@tributary/stream`); `new` always allocates young.
- */
-export class PreparedSqsEntry implements SqsSinkEntry {
+export class SqsSinkEntry implements MessageBatchEntry {
   readonly MessageBody: string;
   readonly MessageAttributes: Record<string, MessageAttributeValue> | undefined;
   readonly MessageGroupId: string | undefined;
   readonly MessageDeduplicationId: string | undefined;
   readonly DelaySeconds: number | undefined;
+  /** Size as SQS counts it: body bytes plus name, data type and value bytes of every attribute. */
   readonly size: number;
 
   constructor(
