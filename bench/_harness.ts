@@ -88,16 +88,19 @@ interface ThroughputResult {
 /** Set in a contender's process: the contender it runs. */
 const contenderName = process.env[CONTENDER_ENV];
 
+/** What {@link throughputRounds} needs of the bench's local AWS (the testkit's `LocalAws`). */
+interface LocalAwsEndpoints {
+  backend: string;
+  region: string;
+  endpoints: Partial<Record<string, string>>;
+}
+
 /**
  * The environment a bench's child process needs to reach the same local AWS as its parent (its endpoints, region
  * and, for an emulator, the dummy credentials it accepts): `startLocalAws` in the child then starts nothing. The
  * variable names are the testkit's, imported here on first use: the CPU children must not load the testkit.
  */
-export async function sameLocalAws(local: {
-  backend: string;
-  region: string;
-  endpoints: Partial<Record<string, string>>;
-}): Promise<Record<string, string>> {
+async function sameLocalAws(local: LocalAwsEndpoints): Promise<Record<string, string>> {
   const { LOCAL_AWS_ENV_VARS: names } = await import('@tributary/testkit');
   const env: Record<string, string> = { [names.backend]: 'external', [names.region]: local.region };
   for (const [service, url] of Object.entries(local.endpoints)) {
@@ -113,7 +116,7 @@ export async function sameLocalAws(local: {
 /**
  * Runs every contender `rounds` times against a local endpoint, printing each run's rate, and returns the best
  * rate per contender. Each contender runs in a process of its own, started once for all its rounds (the same
- * script, with `env` to reach the parent's local AWS, see {@link sameLocalAws}): no contender's garbage, heap
+ * script, reaching the parent's `local` AWS, see {@link sameLocalAws}): no contender's garbage, heap
  * growth or JIT feedback in the SDK's shared code lands on another's runs, and each keeps its own warmed-up
  * JIT and heap from round to round, as a long-lived service does. A process also settles into one state for
  * the whole run, so two runs of the bench can disagree: compare their medians. One contender runs at a time.
@@ -129,14 +132,15 @@ export async function throughputRounds<N extends string>(options: {
   rounds: number;
   unit: string;
   warmUp: number;
-  env: Record<string, string>;
+  local: LocalAwsEndpoints;
   target: () => Promise<string>;
   contenders: readonly Contender<N>[];
   /** Pairs whose rate ratio, round by round, is printed as a median and a range. */
   ratios?: readonly (readonly [N, N])[];
 }): Promise<Record<N, number>> {
-  const { messages, rounds, unit, warmUp, env, target, contenders, ratios = [] } = options;
+  const { messages, rounds, unit, warmUp, local, target, contenders, ratios = [] } = options;
   if (contenderName !== undefined) return serveContender(contenderName, contenders, messages);
+  const env = await sameLocalAws(local);
   const width = Math.max(5, ...contenders.map(([name]) => name.length));
   const rates = new Map<N, number[]>(contenders.map(([name]) => [name, []]));
   const peakRss = new Map<N, number>();

@@ -18,7 +18,6 @@ import {
   compareCpu,
   cpuChildSide,
   inBatches,
-  sameLocalAws,
   stubClientConfig,
   stubConnection,
   stubResponse,
@@ -99,7 +98,7 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     messages: MESSAGES,
     rounds: ROUNDS,
     unit: 'events/s',
-    env: await sameLocalAws(local),
+    local,
     warmUp: 1,
     target: async () => bus.name, // one bus: without rules it does not fill up
     ratios: [['sink', 'raw']],

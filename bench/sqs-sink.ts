@@ -20,7 +20,6 @@ import {
   cpuChildSide,
   inBatches,
   requestText,
-  sameLocalAws,
   stubClientConfig,
   stubConnection,
   stubResponse,
@@ -179,7 +178,7 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     messages: MESSAGES,
     rounds: ROUNDS,
     unit: 'messages/s',
-    env: await sameLocalAws(local),
+    local,
     warmUp: 5,
     target: async () => (await local.createQueue()).url,
     ratios: [
