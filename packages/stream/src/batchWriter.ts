@@ -11,6 +11,7 @@ import { backoffDelay } from './backoff.js';
 import type { BatchDriver, BatchLimits, EntryOutcome } from './driver.js';
 import { abortedError, SinkWriteError, writerClosedError } from './errors.js';
 import { Fifo } from './internal/fifo.js';
+import { SlotTable } from './internal/slotTable.js';
 import type { OutgoingMessage, Receipt } from './message.js';
 import { type BatchWriterOptions, batchWriterOptions } from './options.js';
 import type { Sink, SinkStats, WriteOptions } from './sink.js';
@@ -101,6 +102,12 @@ class WriteReceipt implements Receipt {
     if (details !== undefined) this.details = details;
     if (messageId !== undefined) this.messageId = messageId;
   }
+}
+
+/** Entries of a failed batch waiting for their retry timer. */
+interface RetryWait<E> {
+  readonly items: Item<E>[];
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 interface FlushWaiter {
@@ -200,10 +207,10 @@ export function createBatchWriter<T, E>(
   let retryWaiting = 0;
   /** Ordering key -> holds (an in-flight batch, entries waiting for a retry). */
   const keyHolds = new Map<string, number>();
-  /** Batches sent and not answered yet. */
-  const inFlight = new Set<Item<E>[]>();
+  /** Batches sent and not answered yet (not a Set: see {@link SlotTable}). */
+  const inFlight = new SlotTable<Item<E>[]>();
   /** Entries of failed batches waiting for their retry timer. */
-  const retrying = new Map<ReturnType<typeof setTimeout>, Item<E>[]>();
+  const retrying = new SlotTable<RetryWait<E>>();
   /** Date.now() as of the writer's last look; see `write()`. */
   let clock = 0;
   let lingerTimer: ReturnType<typeof setTimeout> | undefined;
@@ -453,7 +460,7 @@ export function createBatchWriter<T, E>(
     }
     if (keys !== undefined) for (const key of keys) hold(key);
     inFlightEntries += items.length;
-    inFlight.add(items);
+    const slot = inFlight.add(items);
     counters.batches += 1;
     let request: Promise<readonly EntryOutcome[]>;
     try {
@@ -465,8 +472,8 @@ export function createBatchWriter<T, E>(
       request = Promise.reject(error);
     }
     request.then(
-      (outcomes) => answered(items, keys, outcomes, undefined),
-      (error: unknown) => answered(items, keys, undefined, error),
+      (outcomes) => answered(slot, items, keys, outcomes, undefined),
+      (error: unknown) => answered(slot, items, keys, undefined, error),
     );
   }
 
@@ -475,12 +482,13 @@ export function createBatchWriter<T, E>(
    * their resolution find buffer room at once instead of queueing for it.
    */
   function answered(
+    slot: number,
     items: Item<E>[],
     keys: Set<string> | undefined,
     outcomes: readonly EntryOutcome[] | undefined,
     error: unknown,
   ): void {
-    inFlight.delete(items);
+    inFlight.delete(slot, items);
     inFlightEntries -= items.length;
     if (keys !== undefined) for (const key of keys) unhold(key);
     try {
@@ -577,8 +585,10 @@ export function createBatchWriter<T, E>(
     retryWaiting += items.length;
     for (const item of items) if (item.key !== undefined) hold(item.key);
     // Ref'd on purpose: the writes waiting for this retry must complete before the process may exit.
-    const timer = setTimeout(() => {
-      retrying.delete(timer);
+    const wait: RetryWait<E> = { items, timer: undefined };
+    const slot = retrying.add(wait);
+    wait.timer = setTimeout(() => {
+      retrying.delete(slot, wait);
       retryWaiting -= items.length;
       for (const item of items) {
         if (item.key !== undefined) unhold(item.key);
@@ -586,7 +596,6 @@ export function createBatchWriter<T, E>(
       }
       pump();
     }, delay);
-    retrying.set(timer, items);
   }
 
   function insertBySeq(item: Item<E>): void {
@@ -605,7 +614,7 @@ export function createBatchWriter<T, E>(
     if (signal.aborted) return;
     controller.abort(outerSignal?.reason);
     clearLinger();
-    for (const timer of retrying.keys()) clearTimeout(timer);
+    for (const wait of retrying) clearTimeout(wait.timer);
     const error = abortedError(name, 'aborted; pending writes rejected', outerSignal?.reason);
     for (const item of takePending()) fail(item, error);
   }
@@ -617,7 +626,7 @@ export function createBatchWriter<T, E>(
   function takePending(): Item<E>[] {
     const pending = [...roomWaiters, ...queue];
     for (const items of inFlight) pending.push(...items);
-    for (const items of retrying.values()) pending.push(...items);
+    for (const wait of retrying) pending.push(...wait.items);
     roomWaiters = new Fifo<Item<E>>();
     queue = [];
     queueBytes = 0;
