@@ -312,7 +312,14 @@ class WorkflowRun {
   readonly #routes: CompiledRoute[];
   readonly #logger: Logger;
   readonly #controller = new AbortController();
-  readonly #inFlight = new Set<Promise<void>>();
+  /**
+   * Messages being handled: a count, since nothing needs their tasks. (A long-lived Set that takes and drops an
+   * object per message can get those objects promoted to V8's old generation: see `SlotTable` in
+   * `@tributary/stream`.)
+   */
+  #inFlight = 0;
+  /** `abort()` stops waiting for the messages in flight. */
+  #abandoned = false;
   readonly #waiting: Message<unknown, unknown>[] = [];
   readonly #stats: WorkflowProgress;
   #subscription: Subscription | undefined;
@@ -395,7 +402,7 @@ class WorkflowRun {
   progress(): WorkflowProgress {
     const sinks: Record<string, SinkProgress> = {};
     for (const [name, s] of Object.entries(this.#stats.sinks)) sinks[name] = { ...s };
-    return { ...this.#stats, inFlight: this.#inFlight.size + this.#waiting.length, sinks };
+    return { ...this.#stats, inFlight: this.#inFlight + this.#waiting.length, sinks };
   }
 
   stop(): void {
@@ -414,7 +421,7 @@ class WorkflowRun {
     this.#subscription?.unsubscribe();
     this.#sourceDone = true;
     this.#waiting.length = 0;
-    this.#inFlight.clear();
+    this.#abandoned = true;
     this.#maybeFinish();
   }
 
@@ -434,7 +441,8 @@ class WorkflowRun {
   }
 
   #maybeFinish(): void {
-    if (this.#settled || !this.#sourceDone || this.#inFlight.size > 0 || this.#waiting.length > 0) return;
+    if (this.#settled || !this.#sourceDone || this.#waiting.length > 0) return;
+    if (this.#inFlight > 0 && !this.#abandoned) return;
     this.#settled = true;
     if (this.#failure !== undefined) {
       this.#stats.state = 'failed';
@@ -460,18 +468,18 @@ class WorkflowRun {
       });
       return;
     }
-    if (this.#inFlight.size < this.#workflow.maxInFlight) this.#start(message);
+    if (this.#inFlight < this.#workflow.maxInFlight) this.#start(message);
     else this.#waiting.push(message);
   }
 
   #start(message: Message<unknown, unknown>): void {
-    const task = this.#handle(message).finally(() => {
-      this.#inFlight.delete(task);
+    this.#inFlight += 1;
+    this.#handle(message).finally(() => {
+      this.#inFlight -= 1;
       const next = this.#waiting.shift();
       if (next !== undefined) this.#start(next);
       else this.#maybeFinish();
     });
-    this.#inFlight.add(task);
   }
 
   #route(body: unknown): string[] {
