@@ -219,6 +219,30 @@ describe('Engine', () => {
     expect(decisions.filter((d) => d.decision === 'ack')).toHaveLength(written.a?.length ?? -1);
     expect(progress?.inFlight).toBe(0);
   });
+
+  it('aborts at once: the run settles without waiting for the messages in flight, and still counts them', async () => {
+    // Prepare: every write takes 5 s, so no message in flight can finish before the run settles
+    const { registry, decisions, written } = memoryTypes([{ kind: 'x' }], { endless: true });
+    const config = validateConfig(
+      document({ routes: [{ sinks: ['a'] }], maxInFlight: 4 }, { delayMs: 5_000 }),
+      {
+        registry,
+      },
+    );
+    const run = await new Engine(config).run();
+    while ((run.progress()[0]?.inFlight ?? 0) < 4) await new Promise((r) => setTimeout(r, 5));
+    // Act
+    run.abort();
+    const settled = await run.done.then(
+      () => 'resolved',
+      () => 'rejected',
+    );
+    // Assess
+    expect(settled).toBe('resolved');
+    expect(written.a).toHaveLength(0);
+    expect(decisions).toHaveLength(0);
+    expect(run.progress()[0]?.inFlight).toBeGreaterThanOrEqual(4);
+  });
 });
 
 describe('main', () => {
