@@ -27,10 +27,47 @@ export const RETRYABLE_EVENT_ERRORS: ReadonlySet<string> = new Set([
   'InternalException',
 ]);
 
+/**
+ * A PutEvents request entry, sent as is. A class, not a literal, as `BatchDriver.prepare` advises; undefined
+ * members are not sent (the SDK serializes the members that have a value).
+ */
+export class PutEventsEntry implements PutEventsRequestEntry {
+  readonly Source: string;
+  readonly DetailType: string;
+  readonly Detail: string;
+  readonly EventBusName: string | undefined;
+  readonly Resources: string[] | undefined;
+  readonly Time: Date | undefined;
+  readonly TraceHeader: string | undefined;
+
+  constructor(
+    source: string,
+    detailType: string,
+    detail: string,
+    eventBusName: string | undefined,
+    resources: string[] | undefined,
+    time: Date | undefined,
+    traceHeader: string | undefined,
+  ) {
+    this.Source = source;
+    this.DetailType = detailType;
+    this.Detail = detail;
+    this.EventBusName = eventBusName;
+    this.Resources = resources;
+    this.Time = time;
+    this.TraceHeader = traceHeader;
+  }
+}
+
 /** A prepared PutEvents entry and its size by EventBridge's rule. */
-export interface EventBridgeEntry {
-  readonly entry: PutEventsRequestEntry & { Source: string; DetailType: string; Detail: string };
+export class EventBridgeEntry {
+  readonly entry: PutEventsEntry;
   readonly size: number;
+
+  constructor(entry: PutEventsEntry) {
+    this.entry = entry;
+    this.size = putEventsEntrySize(entry);
+  }
 }
 
 /** The parts of an entry, computed per message. */
@@ -103,20 +140,24 @@ export function eventBridgeDriver<T>(config: EventBridgeDriverConfig<T>): BatchD
       const DetailType = config.detailType(message);
       if (!Source) throw rejectEntry('The event Source is empty', 'SOURCE_EMPTY');
       if (!DetailType) throw rejectEntry('The event DetailType is empty', 'DETAIL_TYPE_EMPTY');
-      const entry: EventBridgeEntry['entry'] = { Source, DetailType, Detail: config.detail(message) };
-      if (eventBusName !== undefined) entry.EventBusName = eventBusName;
+      const Detail = config.detail(message);
       const resources = config.resources?.(message);
-      if (resources !== undefined && resources.length > 0) entry.Resources = [...resources];
       const time = config.time?.(message);
-      if (time !== undefined) {
-        if (!(time instanceof Date) || Number.isNaN(time.getTime())) {
-          throw rejectEntry('The event Time is not a valid date', 'TIME_INVALID');
-        }
-        entry.Time = time;
+      if (time !== undefined && (!(time instanceof Date) || Number.isNaN(time.getTime()))) {
+        throw rejectEntry('The event Time is not a valid date', 'TIME_INVALID');
       }
       const traceHeader = config.traceHeader?.(message);
-      if (traceHeader) entry.TraceHeader = traceHeader;
-      return { entry, size: putEventsEntrySize(entry) };
+      return new EventBridgeEntry(
+        new PutEventsEntry(
+          Source,
+          DetailType,
+          Detail,
+          eventBusName,
+          resources !== undefined && resources.length > 0 ? [...resources] : undefined,
+          time,
+          traceHeader || undefined,
+        ),
+      );
     },
 
     entrySize: (entry) => entry.size,

@@ -38,9 +38,21 @@ export const RETRYABLE_RECORD_ERRORS: ReadonlySet<string> = new Set([
 
 /**
  * A prepared PutRecords entry, sent as is (no wrapper object per record: the writer keeps the size, which
- * `entrySize` computes once by Kinesis' rule, data bytes + partition key UTF-8 bytes).
+ * `entrySize` computes once by Kinesis' rule, data bytes + partition key UTF-8 bytes). A class, not a literal,
+ * as {@link BatchDriver.prepare} advises; an undefined `ExplicitHashKey` is not sent (the SDK serializes the
+ * members that have a value).
  */
-export type KinesisEntry = PutRecordsRequestEntry & { Data: Uint8Array; PartitionKey: string };
+export class KinesisEntry implements PutRecordsRequestEntry {
+  readonly Data: Uint8Array;
+  readonly PartitionKey: string;
+  readonly ExplicitHashKey: string | undefined;
+
+  constructor(data: Uint8Array, partitionKey: string, explicitHashKey: string | undefined) {
+    this.Data = data;
+    this.PartitionKey = partitionKey;
+    this.ExplicitHashKey = explicitHashKey;
+  }
+}
 
 /** Where the driver sends: exactly one of the two. */
 export type StreamTarget = { readonly StreamName: string } | { readonly StreamARN: string };
@@ -216,18 +228,17 @@ export function kinesisDriver<T>(config: KinesisDriverConfig<T>): BatchDriver<T,
         );
       }
       const data = encodeBody(message.body);
-      const record: KinesisEntry = { Data: data, PartitionKey: key };
       const hashKey = explicitHashKey?.(message);
-      if (hashKey !== undefined) {
-        if (typeof hashKey !== 'string' || !HASH_KEY.test(hashKey) || BigInt(hashKey) > MAX_HASH_KEY) {
-          throw rejectEntry(
-            'The explicit hash key must be a decimal integer in 0..2^128-1',
-            'EXPLICIT_HASH_KEY_INVALID',
-          );
-        }
-        record.ExplicitHashKey = hashKey;
+      if (
+        hashKey !== undefined &&
+        (typeof hashKey !== 'string' || !HASH_KEY.test(hashKey) || BigInt(hashKey) > MAX_HASH_KEY)
+      ) {
+        throw rejectEntry(
+          'The explicit hash key must be a decimal integer in 0..2^128-1',
+          'EXPLICIT_HASH_KEY_INVALID',
+        );
       }
-      return record;
+      return new KinesisEntry(data, key, hashKey);
     },
 
     entrySize: (entry) => entry.Data.byteLength + utf8Length(entry.PartitionKey),
