@@ -2,8 +2,8 @@
  * A set of values in numbered slots: `add()` gives a value a free slot and returns its number, `delete()` empties
  * that slot again. Emptied slots are reused, so the table grows only to the most values it held at once.
  *
- * For what a long-lived object holds per message in flight (a writer's batches, a source's unsettled messages),
- * where a `Set` would do. Measured on Node 24: once a `Set` or `Map` has moved to the old generation, adding
+ * For what a long-lived object takes and drops per message or batch (the writer's in-flight batches), where a
+ * `Set` would do. Measured on Node 24: once a `Set` or `Map` has moved to the old generation, adding
  * and deleting young values in it gets them promoted to the old generation with everything they point to, as
  * if its dropped internal tables (replaced every few additions and deletions) kept them alive through every
  * young-generation collection until the next full one. The SQS sink promoted about 500 bytes per message
