@@ -314,7 +314,7 @@ class WorkflowRun {
   readonly #controller = new AbortController();
   /**
    * Messages being handled: a count, since nothing needs their tasks. (A long-lived Set that takes and drops an
-   * object per message can get those objects promoted to V8's old generation: see `SlotTable` in
+   * object per message can get those objects promoted to V8's old generation: see `internal/slotTable.ts` in
    * `@tributary/stream`.)
    */
   #inFlight = 0;

@@ -10,7 +10,6 @@ export type { BatchDriver, BatchLimits, EntryOutcome } from './driver.js';
 export type { SinkWriteErrorOptions } from './errors.js';
 export { abortedError, SinkWriteError, writerClosedError } from './errors.js';
 export { Fifo } from './internal/fifo.js';
-export { SlotTable } from './internal/slotTable.js';
 export { mapBody } from './mapBody.js';
 export type {
   AttributeInput,
