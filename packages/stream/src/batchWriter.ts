@@ -104,10 +104,14 @@ class WriteReceipt implements Receipt {
   }
 }
 
-/** Entries of a failed batch waiting for their retry timer. */
-interface RetryWait<E> {
+/** Entries of a failed batch waiting for their retry timer (a class, as the write: it waits through the backoff). */
+class RetryWait<E> {
   readonly items: Item<E>[];
-  timer: ReturnType<typeof setTimeout> | undefined;
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+
+  constructor(items: Item<E>[]) {
+    this.items = items;
+  }
 }
 
 interface FlushWaiter {
@@ -585,7 +589,7 @@ export function createBatchWriter<T, E>(
     retryWaiting += items.length;
     for (const item of items) if (item.key !== undefined) hold(item.key);
     // Ref'd on purpose: the writes waiting for this retry must complete before the process may exit.
-    const wait: RetryWait<E> = { items, timer: undefined };
+    const wait = new RetryWait(items);
     const slot = retrying.add(wait);
     wait.timer = setTimeout(() => {
       retrying.delete(slot, wait);
