@@ -203,8 +203,11 @@ export function createBatchWriter<T, E>(
   let unsettled = 0;
   /** Items waiting for buffer room, in write order (a FIFO: `shift()` would be O(n) per write). */
   let roomWaiters = new Fifo<Item<E>>();
-  /** Items ready to send, sorted by seq (retries go back to their place). */
-  let queue: Item<E>[] = [];
+  /**
+   * Items ready to send, sorted by seq (retries go back to their place). A {@link Fifo}, not an array: a batch
+   * leaves from the head, where `splice(0, n)` would move the rest of the queue on every send.
+   */
+  const queue = new Fifo<Item<E>>();
   /** Sum of `size` over `queue`. */
   let queueBytes = 0;
   let inFlightEntries = 0;
@@ -229,7 +232,7 @@ export function createBatchWriter<T, E>(
   let pumpAgain = false;
   const counters = { written: 0, retried: 0, rejected: 0, batches: 0, bytes: 0 };
 
-  const held = (): number => queue.length + inFlightEntries + retryWaiting;
+  const held = (): number => queue.size + inFlightEntries + retryWaiting;
 
   const hold = (key: string): void => {
     keyHolds.set(key, (keyHolds.get(key) ?? 0) + 1);
@@ -326,11 +329,12 @@ export function createBatchWriter<T, E>(
         serviceLimits = { ...serviceLimits, ...defined };
         applyLimits();
         startState = 'done';
-        const tooLarge = queue.filter((i) => i.size > serviceLimits.maxEntryBytes);
+        const tooLarge = queue.removeWhere((i) => i.size > serviceLimits.maxEntryBytes);
         if (tooLarge.length > 0) {
-          queue = queue.filter((i) => i.size <= serviceLimits.maxEntryBytes);
-          queueBytes = queue.reduce((sum, i) => sum + i.size, 0);
-          for (const item of tooLarge) fail(item, tooLargeError(item.size));
+          for (const item of tooLarge) {
+            queueBytes -= item.size;
+            fail(item, tooLargeError(item.size));
+          }
           admitWaiters();
         }
         pump();
@@ -353,7 +357,8 @@ export function createBatchWriter<T, E>(
     let lowestSeq = Number.POSITIVE_INFINITY;
     // Only ordered writers have keys (a Set per assembled batch otherwise for nothing).
     const batchKeys = opts.ordered && !driver.keepsKeyOrderInBatch ? new Set<string>() : undefined;
-    for (const item of queue) {
+    for (let index = 0; index < queue.size; index++) {
+      const item = queue.at(index) as Item<E>;
       if (items.length >= maxEntries) {
         full = true;
         break;
@@ -398,7 +403,9 @@ export function createBatchWriter<T, E>(
    * a batch that is still short of both limits waits for it (saves assembling the batch on every write).
    */
   function pumpAfterWrite(): void {
-    if (lingerTimer !== undefined && queue.length < maxEntries && queueBytes < maxBytes) return;
+    // With every request slot taken there is nothing to send; the next answer pumps.
+    if (inFlight.size >= opts.maxConcurrency) return;
+    if (lingerTimer !== undefined && queue.size < maxEntries && queueBytes < maxBytes) return;
     pump();
   }
 
@@ -443,12 +450,12 @@ export function createBatchWriter<T, E>(
   }
 
   function send(items: Item<E>[]): void {
-    // Unordered batches are the head of the queue: splice is a native move; ordered ones may skip held keys.
+    // Unordered batches are the head of the queue; ordered ones may skip held keys.
     let atHead = true;
     let keys: Set<string> | undefined;
     for (let index = 0; index < items.length; index++) {
       const item = items[index] as Item<E>;
-      if (queue[index] !== item) atHead = false;
+      if (queue.at(index) !== item) atHead = false;
       queueBytes -= item.size;
       item.attempts += 1;
       if (item.attempts > 1) counters.retried += 1;
@@ -457,10 +464,10 @@ export function createBatchWriter<T, E>(
         keys.add(item.key);
       }
     }
-    if (atHead) queue.splice(0, items.length);
+    if (atHead) queue.drop(items.length);
     else {
       const picked = new Set(items);
-      queue = queue.filter((i) => !picked.has(i));
+      queue.removeWhere((i) => picked.has(i));
     }
     if (keys !== undefined) for (const key of keys) hold(key);
     inFlightEntries += items.length;
@@ -604,13 +611,13 @@ export function createBatchWriter<T, E>(
 
   function insertBySeq(item: Item<E>): void {
     let low = 0;
-    let high = queue.length;
+    let high = queue.size;
     while (low < high) {
       const mid = (low + high) >>> 1;
-      if ((queue[mid] as Item<E>).seq < item.seq) low = mid + 1;
+      if ((queue.at(mid) as Item<E>).seq < item.seq) low = mid + 1;
       else high = mid;
     }
-    queue.splice(low, 0, item);
+    queue.insert(low, item);
     queueBytes += item.size;
   }
 
@@ -632,7 +639,7 @@ export function createBatchWriter<T, E>(
     for (const items of inFlight) pending.push(...items);
     for (const wait of retrying) pending.push(...wait.items);
     roomWaiters = new Fifo<Item<E>>();
-    queue = [];
+    queue.clear();
     queueBytes = 0;
     retrying.clear();
     retryWaiting = 0;
@@ -678,7 +685,7 @@ export function createBatchWriter<T, E>(
     // answer, a write into an empty queue) instead of a Date.now() per write. That time is never later than
     // the true one, so such an entry can only linger less, and the head of the queue, written into an empty
     // queue, has its exact time.
-    if (queue.length === 0) clock = Date.now();
+    if (queue.size === 0) clock = Date.now();
     seqCounter += 1;
     const item = new Item(seqCounter, entry, size, key, message.id, clock, handedResolve, handedReject);
     unsettled += 1;
@@ -747,7 +754,7 @@ export function createBatchWriter<T, E>(
     stats: (): SinkStats => ({
       ...counters,
       inFlight: inFlightEntries,
-      buffered: queue.length + retryWaiting,
+      buffered: queue.size + retryWaiting,
     }),
     [Symbol.asyncDispose]: close,
   };
