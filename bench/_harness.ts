@@ -168,15 +168,40 @@ export async function throughputRounds<N extends string>(options: {
     const bs = rates.get(b) ?? [];
     const perRound = as.map((rate, i) => rate / (bs[i] ?? Number.NaN)).sort((x, y) => x - y);
     const median = perRound[Math.floor((perRound.length - 1) / 2)] ?? Number.NaN;
+    const interval = medianInterval(perRound);
     console.log(
-      `  ${a}/${b} round by round: median ${median.toFixed(2)}, ` +
-        `range ${(perRound[0] ?? Number.NaN).toFixed(2)}–${(perRound.at(-1) ?? Number.NaN).toFixed(2)}`,
+      `  ${a}/${b} round by round: median ${median.toFixed(2)} ` +
+        (interval
+          ? `(95 % interval ${interval[0].toFixed(2)}–${interval[1].toFixed(2)})`
+          : '(no 95 % interval under 6 rounds)') +
+        `, range ${(perRound[0] ?? Number.NaN).toFixed(2)}–${(perRound.at(-1) ?? Number.NaN).toFixed(2)}`,
     );
   }
   console.log(
     `  peak RSS per contender process: ${[...peakRss].map(([name, mib]) => `${name} ${mib.toFixed(0)} MiB`).join(', ')}`,
   );
   return Object.fromEntries([...rates].map(([name, xs]) => [name, Math.max(...xs)])) as Record<N, number>;
+}
+
+/**
+ * A distribution-free 95 % confidence interval of the median of `sorted` (ascending): the order statistics
+ * x(k) and x(n+1-k) for the largest k with P(Binomial(n, 1/2) < k) <= 2.5 %, so the true median lies between
+ * them with at least 95 % probability whatever the distribution. Undefined for fewer than 6 values. With 10
+ * rounds it is the 2nd smallest to the 2nd largest round.
+ */
+export function medianInterval(sorted: readonly number[]): [number, number] | undefined {
+  const n = sorted.length;
+  let below = 0; // P(X <= j), X ~ Binomial(n, 1/2)
+  let ways = 1; // n choose j
+  let k = 0;
+  for (let j = 0; j < n; j++) {
+    below += ways / 2 ** n;
+    if (below > 0.025) break;
+    k = j + 1;
+    ways = (ways * (n - j)) / (j + 1);
+  }
+  if (k === 0) return undefined;
+  return [sorted[k - 1] as number, sorted[n - k] as number];
 }
 
 /** A contender's process, seen from the bench: one job at a time over its IPC channel. */
