@@ -2,9 +2,15 @@ import {
   type EventBridgeClient,
   PutEventsCommand,
   type PutEventsRequestEntry,
+  type PutEventsResultEntry,
 } from '@aws-sdk/client-eventbridge';
 import { type Logger, TributaryError } from '@tributary/connection';
-import type { BatchDriver, EntryOutcome, OutgoingMessage } from '@tributary/stream';
+import {
+  type BatchDriver,
+  mapPositionalAnswer,
+  type OutgoingMessage,
+  type PositionalAnswerRules,
+} from '@tributary/stream';
 import { utf8Length } from './internal/encode.js';
 
 /** PutEvents limits as AWS documents them. */
@@ -125,6 +131,14 @@ function rejectEntry(message: string, reason: string): TributaryError {
 export function eventBridgeDriver<T>(config: EventBridgeDriverConfig<T>): BatchDriver<T, EventBridgeEntry> {
   const { client, eventBusName, logger } = config;
   const bus = eventBusName ?? 'default';
+  const answerRules: PositionalAnswerRules<PutEventsResultEntry> = {
+    operation: 'PutEvents',
+    sent: 'entries',
+    target: { eventBusName: bus },
+    idField: 'EventId',
+    id: (result) => result.EventId,
+    retryableCodes: RETRYABLE_EVENT_ERRORS,
+  };
   const maxBytes = Math.min(config.maxRequestBytes, EVENTBRIDGE_LIMITS.maxRequestBytes);
 
   return {
@@ -167,37 +181,7 @@ export function eventBridgeDriver<T>(config: EventBridgeDriverConfig<T>): BatchD
       // No per-call { abortSignal }: it would switch off the client's middleware cache on every send. An aborted
       // writer settles its writes itself and ignores a late answer.
       const output = await client.send(new PutEventsCommand({ Entries }));
-      const results = output.Entries ?? [];
-      if (results.length !== entries.length) {
-        throw new TributaryError(
-          'AWS_REQUEST_FAILED',
-          `PutEvents answered ${results.length} results for ${entries.length} entries`,
-          {
-            details: {
-              operation: 'PutEvents',
-              eventBusName: bus,
-              sent: entries.length,
-              answered: results.length,
-            },
-          },
-        );
-      }
-      const outcomes: EntryOutcome[] = new Array(results.length);
-      let failed = 0;
-      for (let i = 0; i < results.length; i++) {
-        const result = results[i] ?? {};
-        if (result.ErrorCode === undefined && result.EventId !== undefined) {
-          outcomes[i] = { status: 'ok', id: result.EventId };
-          continue;
-        }
-        failed++;
-        const code = result.ErrorCode ?? 'MissingEventId';
-        outcomes[i] = {
-          status: RETRYABLE_EVENT_ERRORS.has(code) ? 'retryable' : 'fatal',
-          code,
-          message: result.ErrorMessage ?? 'PutEvents answered neither an EventId nor an ErrorCode',
-        };
-      }
+      const { outcomes, failed } = mapPositionalAnswer(output.Entries, entries.length, answerRules);
       if (failed > 0 || (output.FailedEntryCount ?? 0) > 0) {
         logger.debug('eventbridge.putEvents.partialFailure', {
           eventBusName: bus,

@@ -3,6 +3,7 @@ import {
   type KinesisClient,
   PutRecordsCommand,
   type PutRecordsRequestEntry,
+  type PutRecordsResultEntry,
 } from '@aws-sdk/client-kinesis';
 import {
   ACCESS_DENIED_ERROR_NAMES,
@@ -10,7 +11,14 @@ import {
   TributaryError,
   toTributaryError,
 } from '@tributary/connection';
-import type { BatchDriver, BatchLimits, EntryOutcome, OutgoingMessage } from '@tributary/stream';
+import {
+  type BatchDriver,
+  type BatchLimits,
+  type EntryOutcome,
+  mapPositionalAnswer,
+  type OutgoingMessage,
+  type PositionalAnswerRules,
+} from '@tributary/stream';
 import { encodeBody, utf8Length } from './internal/encode.js';
 
 const MiB = 1024 * 1024;
@@ -120,6 +128,15 @@ export function kinesisDriver<T>(config: KinesisDriverConfig<T>): BatchDriver<T,
     }
     return details;
   };
+  const answerRules: PositionalAnswerRules<PutRecordsResultEntry> = {
+    operation: 'PutRecords',
+    sent: 'records',
+    target: { streamName: stream },
+    idField: 'SequenceNumber',
+    id: (result) => result.SequenceNumber,
+    details: (result) => (result.ShardId === undefined ? undefined : detailsOf(result.ShardId)),
+    retryableCodes: RETRYABLE_RECORD_ERRORS,
+  };
   const fallback: Partial<BatchLimits> = {
     maxEntryBytes: Math.min(KINESIS_LIMITS.defaultMaxRecordBytes, limits.maxEntryBytes),
   };
@@ -131,40 +148,7 @@ export function kinesisDriver<T>(config: KinesisDriverConfig<T>): BatchDriver<T,
     // No per-call { abortSignal }: it would switch off the client's middleware cache on every send. An aborted
     // writer settles its writes itself and ignores a late answer.
     const output = await client.send(new PutRecordsCommand({ ...target, Records }));
-    const results = output.Records ?? [];
-    if (results.length !== entries.length) {
-      throw new TributaryError(
-        'AWS_REQUEST_FAILED',
-        `PutRecords answered ${results.length} results for ${entries.length} records`,
-        {
-          details: {
-            operation: 'PutRecords',
-            streamName: stream,
-            sent: entries.length,
-            answered: results.length,
-          },
-        },
-      );
-    }
-    const outcomes: EntryOutcome[] = new Array(results.length);
-    let failed = 0;
-    for (let i = 0; i < results.length; i++) {
-      const result = results[i] ?? {};
-      if (result.ErrorCode === undefined && result.SequenceNumber !== undefined) {
-        outcomes[i] =
-          result.ShardId === undefined
-            ? { status: 'ok', id: result.SequenceNumber }
-            : { status: 'ok', id: result.SequenceNumber, details: detailsOf(result.ShardId) };
-        continue;
-      }
-      failed++;
-      const code = result.ErrorCode ?? 'MissingSequenceNumber';
-      outcomes[i] = {
-        status: RETRYABLE_RECORD_ERRORS.has(code) ? 'retryable' : 'fatal',
-        code,
-        message: result.ErrorMessage ?? 'PutRecords answered neither a SequenceNumber nor an ErrorCode',
-      };
-    }
+    const { outcomes, failed } = mapPositionalAnswer(output.Records, entries.length, answerRules);
     if (failed > 0) {
       logger.debug('kinesis.putRecords.partialFailure', {
         streamName: stream,
