@@ -54,8 +54,9 @@ export function mapPositionalAnswer<R extends PositionalResult>(
   rules: PositionalAnswerRules<R>,
 ): { outcomes: EntryOutcome[]; failed: number } {
   const { operation, idField, retryableCodes } = rules;
-  const answered = results?.length ?? 0;
-  if (results === undefined || answered !== sent) {
+  const list = results ?? [];
+  const answered = list.length;
+  if (answered !== sent) {
     throw new TributaryError(
       'AWS_REQUEST_FAILED',
       `${operation} answered ${answered} results for ${sent} ${rules.sent}`,
@@ -65,7 +66,7 @@ export function mapPositionalAnswer<R extends PositionalResult>(
   const outcomes: EntryOutcome[] = new Array(answered);
   let failed = 0;
   for (let i = 0; i < answered; i++) {
-    const result = (results[i] ?? {}) as R;
+    const result = (list[i] ?? {}) as R;
     const id = result.ErrorCode === undefined ? rules.id(result) : undefined;
     if (id !== undefined) {
       const details = rules.details?.(result);
