@@ -202,7 +202,7 @@ export function createBatchWriter<T, E>(
   /** How many items have no outcome yet: waiting for room, queued, in flight or waiting for a retry. */
   let unsettled = 0;
   /** Items waiting for buffer room, in write order (a FIFO: `shift()` would be O(n) per write). */
-  let roomWaiters = new Fifo<Item<E>>();
+  const roomWaiters = new Fifo<Item<E>>();
   /**
    * Items ready to send, sorted by seq (retries go back to their place). A {@link Fifo}, not an array: a batch
    * leaves from the head, where `splice(0, n)` would move the rest of the queue on every send.
@@ -638,7 +638,7 @@ export function createBatchWriter<T, E>(
     const pending = [...roomWaiters, ...queue];
     for (const items of inFlight) pending.push(...items);
     for (const wait of retrying) pending.push(...wait.items);
-    roomWaiters = new Fifo<Item<E>>();
+    roomWaiters.clear();
     queue.clear();
     queueBytes = 0;
     retrying.clear();
