@@ -189,7 +189,7 @@ export async function throughputRounds<N extends string>(options: {
  * them with at least 95 % probability whatever the distribution. Undefined for fewer than 6 values. With 10
  * rounds it is the 2nd smallest to the 2nd largest round.
  */
-export function medianInterval(sorted: readonly number[]): [number, number] | undefined {
+function medianInterval(sorted: readonly number[]): [number, number] | undefined {
   const n = sorted.length;
   let below = 0; // P(X <= j), X ~ Binomial(n, 1/2)
   let ways = 1; // n choose j
