@@ -85,6 +85,7 @@ export function sqsSinkDriver<T>(
           });
         }
         queueUrl = resolved;
+        self.queueUrl = resolved;
       }
       let maximumMessageSize: number | undefined;
       try {
@@ -128,10 +129,9 @@ export function sqsSinkDriver<T>(
     // The writer stops starting batches once aborted; an accepted request is not recalled anyway.
     send: (entries) => client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries })),
   });
-  return {
-    ...driver,
-    get queueUrl() {
-      return queueUrl;
-    },
-  };
+  // `queueUrl` is a data property, updated when start resolves it, not a getter: V8 keeps an accessor in the
+  // object's map, so each driver's own getter would give it a map of its own, and the writer's calls into
+  // drivers would turn megamorphic as sinks come and go (the engine and the benches make one per run).
+  const self = { ...driver, queueUrl };
+  return self;
 }

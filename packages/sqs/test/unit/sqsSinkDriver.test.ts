@@ -183,12 +183,16 @@ describe('sqsSinkDriver', () => {
       fifo: false,
       logger: silentLogger,
     });
+    const before = driver.queueUrl;
     // Act
     const limits = await driver.start?.(signal);
     await driver.sendBatch([driver.prepare({ body: 'a' })], signal);
     // Assess
     expect(limits).toEqual({ maxEntryBytes: 262_144 });
+    expect(before).toBeUndefined();
     expect(driver.queueUrl).toBe(queueUrl);
+    // A data property, not a getter (see the driver: a getter per driver gives each its own V8 map).
+    expect(Object.getOwnPropertyDescriptor(driver, 'queueUrl')).toMatchObject({ value: queueUrl });
     expect(sqs).toHaveReceivedCommandWith(GetQueueUrlCommand, {
       QueueName: 'orders',
       QueueOwnerAWSAccountId: '123456789012',
