@@ -1,6 +1,7 @@
 // What the sink benchmarks share: the producer that honours backpressure, the raw-SDK batch loop's skeleton,
 // throughput rounds against a local endpoint (a process per contender, with its peak RSS), client CPU per message
-// behind a stub request handler. Not a benchmark itself: bench/run.ts skips files starting with `_`.
+// behind a stub request handler (and, with BENCH_INSTRUCTIONS=1, instructions per message under valgrind). Not a
+// benchmark itself: bench/run.ts skips files starting with `_`.
 
 import { type ChildProcess, execFile, fork } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -317,6 +318,10 @@ const CPU_SIDE_ENV = 'TRIBUTARY_BENCH_CPU_SIDE';
 const CPU_RESULT = 'tributary-bench-cpu-ns-per-message ';
 const CPU_WARM_UP_RUNS = 5;
 const CPU_MEASURED_RUNS = 3;
+/** Set in a child counted by {@link instructionsInChild}: how many runs follow the warm-up. */
+const INSTRUCTION_RUNS_ENV = 'TRIBUTARY_BENCH_INSTRUCTION_RUNS';
+/** The two children per side that {@link compareInstructions} counts differ by this many runs. */
+const INSTRUCTION_RUNS = [1, 4] as const;
 
 /**
  * Set in the child processes {@link compareCpu} starts: the side that child measures. A bench skips its other
@@ -343,6 +348,13 @@ export async function compareCpu(options: {
   const { sinkName, count, rounds } = options;
   if (cpuChildSide !== undefined) {
     const run = options[cpuChildSide];
+    const instructionRuns = process.env[INSTRUCTION_RUNS_ENV];
+    if (instructionRuns !== undefined) {
+      // Counted by valgrind from outside: the same warm-up, then a number of runs, and no forced collections
+      // (their cost would not cancel between two children with different numbers of runs).
+      for (let i = 0; i < CPU_WARM_UP_RUNS + Number(instructionRuns); i++) await run();
+      process.exit(0);
+    }
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     // The JIT's background compilation is CPU of this process too; it goes on for several runs.
@@ -370,6 +382,65 @@ export async function compareCpu(options: {
     `cpu per message (stub handler, ${count} messages, one process per measurement): SDK ${(raw / 1000).toFixed(2)} µs, ` +
       `${sinkName} ${(sink / 1000).toFixed(2)} µs, ratio ${(sink / raw).toFixed(2)} (target <= 1.2)`,
   );
+  if (process.env.BENCH_INSTRUCTIONS === '1') await compareInstructions(sinkName, count);
+}
+
+/**
+ * With `BENCH_INSTRUCTIONS=1`: the same comparison in instructions, which do not vary with the host's speed
+ * (the CPU times above do, by ±10 % on a shared machine). Each side runs in two children under
+ * `valgrind --tool=cachegrind` with `node --predictable` (no background compilation or collection threads,
+ * so one child counts the same every time): the same warm-up, then 1 and 4 runs. The difference of the two
+ * counts, over the 3 runs' messages, is the side's instructions per message once warmed up, start-up and
+ * warm-up cancelling out. Slow (valgrind runs node about 50 times slower): use it with
+ * `BENCH_<SERVICE>_CPU_MESSAGES` around 20,000.
+ */
+async function compareInstructions(sinkName: string, count: number): Promise<void> {
+  try {
+    await promisify(execFile)('valgrind', ['--version']);
+  } catch {
+    console.log('instructions per message: skipped, valgrind is not installed (apt-get install valgrind)');
+    return;
+  }
+  const perMessage = async (side: 'raw' | 'sink'): Promise<number> => {
+    const [fewerRuns, moreRuns] = INSTRUCTION_RUNS;
+    const [fewer, more] = await Promise.all([
+      instructionsInChild(side, fewerRuns),
+      instructionsInChild(side, moreRuns),
+    ]);
+    return (more - fewer) / ((moreRuns - fewerRuns) * count);
+  };
+  const raw = await perMessage('raw');
+  const sink = await perMessage('sink');
+  console.log(
+    `instructions per message (stub handler, valgrind, node --predictable, ${count} messages a run): ` +
+      `SDK ${raw.toFixed(0)}, ${sinkName} ${sink.toFixed(0)}, ratio ${(sink / raw).toFixed(3)}`,
+  );
+}
+
+/** Runs this bench's `side` CPU child under cachegrind for warm-up plus `runs` runs; its instruction count. */
+async function instructionsInChild(side: 'raw' | 'sink', runs: number): Promise<number> {
+  const { stderr } = await promisify(execFile)(
+    'valgrind',
+    [
+      '--tool=cachegrind',
+      '--cache-sim=no',
+      '--cachegrind-out-file=/dev/null',
+      // V8 writes and runs its own machine code.
+      '--smc-check=all-non-file',
+      process.execPath,
+      '--predictable',
+      ...process.execArgv,
+      ...process.argv.slice(1),
+    ],
+    {
+      env: { ...process.env, [CPU_SIDE_ENV]: side, [INSTRUCTION_RUNS_ENV]: String(runs) },
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
+  const refs = /I\s+refs:\s+([\d,]+)/.exec(stderr)?.[1];
+  if (refs === undefined)
+    throw new Error(`cachegrind printed no instruction count for the ${side} child:\n${stderr}`);
+  return Number(refs.replaceAll(',', ''));
 }
 
 /**

@@ -7,7 +7,8 @@
 //  3. peak RSS of each contender's process in section 1.
 // Usage (after pnpm build): node bench/eventbridge-sink.ts
 // Environment: BENCH_EVENTBRIDGE_MESSAGES (throughput, per contender and round, default 3000; 0 skips it),
-// BENCH_EVENTBRIDGE_CPU_MESSAGES (default 50000), BENCH_EVENTBRIDGE_ROUNDS (default 2), TRIBUTARY_LOCAL_AWS.
+// BENCH_EVENTBRIDGE_CPU_MESSAGES (default 50000), BENCH_EVENTBRIDGE_ROUNDS (default 2), TRIBUTARY_LOCAL_AWS,
+// BENCH_INSTRUCTIONS=1 (also counts the CPU section's instructions under valgrind: slow, see _harness.ts).
 
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { AwsConnection } from '@tributary/connection';

@@ -8,7 +8,8 @@
 // Usage (after pnpm build): node bench/kinesis-sink.ts
 // Environment: BENCH_KINESIS_MESSAGES (throughput, per contender and round, default 3000; 0 skips it),
 // BENCH_KINESIS_CPU_MESSAGES (default 100000), BENCH_KINESIS_CPU_WINDOW (writes the sink holds in the CPU run,
-// default 2000, as many as the raw loop), BENCH_KINESIS_ROUNDS (default 2), TRIBUTARY_LOCAL_AWS.
+// default 2000, as many as the raw loop), BENCH_KINESIS_ROUNDS (default 2), TRIBUTARY_LOCAL_AWS,
+// BENCH_INSTRUCTIONS=1 (also counts the CPU section's instructions under valgrind: slow, see _harness.ts).
 
 import { KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import type { AwsConnection } from '@tributary/connection';

@@ -6,7 +6,8 @@
 //  3. peak RSS of each contender's process in section 1.
 // Usage (after pnpm build): node bench/sns-sink.ts
 // Environment: BENCH_SNS_MESSAGES (throughput, per contender and round, default 20000; 0 skips it),
-// BENCH_SNS_CPU_MESSAGES (default 100000), BENCH_SNS_ROUNDS (default 2), TRIBUTARY_LOCAL_AWS.
+// BENCH_SNS_CPU_MESSAGES (default 100000), BENCH_SNS_ROUNDS (default 2), TRIBUTARY_LOCAL_AWS,
+// BENCH_INSTRUCTIONS=1 (also counts the CPU section's instructions under valgrind: slow, see _harness.ts).
 
 import { PublishBatchCommand, type PublishBatchRequestEntry, SNSClient } from '@aws-sdk/client-sns';
 import type { AwsConnection } from '@tributary/connection';

@@ -7,7 +7,8 @@
 //  3. peak RSS of each contender's process in section 1.
 // Usage (after pnpm build): node bench/sqs-sink.ts
 // Environment: BENCH_SQS_MESSAGES (throughput, per contender and round, default 20000),
-// BENCH_SQS_CPU_MESSAGES (default 100000), BENCH_SQS_ROUNDS (default 2), TRIBUTARY_LOCAL_AWS.
+// BENCH_SQS_CPU_MESSAGES (default 100000), BENCH_SQS_ROUNDS (default 2), TRIBUTARY_LOCAL_AWS,
+// BENCH_INSTRUCTIONS=1 (also counts the CPU section's instructions under valgrind: slow, see _harness.ts).
 
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsConnection } from '@tributary/connection';
