@@ -136,7 +136,6 @@ export function eventBridgeDriver<T>(config: EventBridgeDriverConfig<T>): BatchD
     sent: 'entries',
     target: { eventBusName: bus },
     idField: 'EventId',
-    id: (result) => result.EventId,
     retryableCodes: RETRYABLE_EVENT_ERRORS,
   };
   const maxBytes = Math.min(config.maxRequestBytes, EVENTBRIDGE_LIMITS.maxRequestBytes);

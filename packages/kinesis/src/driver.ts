@@ -133,7 +133,6 @@ export function kinesisDriver<T>(config: KinesisDriverConfig<T>): BatchDriver<T,
     sent: 'records',
     target: { streamName: stream },
     idField: 'SequenceNumber',
-    id: (result) => result.SequenceNumber,
     details: (result) => (result.ShardId === undefined ? undefined : detailsOf(result.ShardId)),
     retryableCodes: RETRYABLE_RECORD_ERRORS,
   };

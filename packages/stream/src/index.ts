@@ -52,7 +52,7 @@ export {
 } from './messageKeys.js';
 export type { BatchWriterOptions } from './options.js';
 export { batchWriterOptions, writerOptionsOf } from './options.js';
-export type { PositionalAnswerRules, PositionalResult } from './positionalAnswer.js';
+export type { PositionalAnswerRules, PositionalResult, StringField } from './positionalAnswer.js';
 export { mapPositionalAnswer } from './positionalAnswer.js';
 export type { Sink, SinkStats, WriteOptions } from './sink.js';
 export type { Template, TemplateContext } from './template.js';

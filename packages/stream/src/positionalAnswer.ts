@@ -7,13 +7,19 @@ export interface PositionalResult {
   readonly ErrorMessage?: string | undefined;
 }
 
+/** The fields of `R` that hold a string when present: the candidates for a result's id. */
+export type StringField<R> = {
+  [K in keyof R]-?: R[K] extends string | undefined ? K : never;
+}[keyof R] &
+  string;
+
 /**
  * How {@link mapPositionalAnswer} reads a service's results and names them in errors.
  * @example
  * ```ts
  * const rules: PositionalAnswerRules<PutRecordsResultEntry> = {
  *   operation: 'PutRecords', sent: 'records', target: { streamName }, idField: 'SequenceNumber',
- *   id: (r) => r.SequenceNumber, retryableCodes: new Set(['ProvisionedThroughputExceededException']),
+ *   retryableCodes: new Set(['ProvisionedThroughputExceededException']),
  * };
  * ```
  */
@@ -24,10 +30,8 @@ export interface PositionalAnswerRules<R extends PositionalResult> {
   readonly sent: string;
   /** The request's target, added to the count mismatch error's details: `{ streamName }`. */
   readonly target: Readonly<Record<string, string>>;
-  /** The name of a successful result's id: `SequenceNumber`, `EventId`. */
-  readonly idField: string;
-  /** A result's id, or undefined when it has none. */
-  id(result: R): string | undefined;
+  /** The field that holds a successful result's id (`SequenceNumber`, `EventId`); also named in errors. */
+  readonly idField: StringField<R>;
   /** The receipt details of a successful result (shared objects where they repeat); none by default. */
   details?(result: R): Readonly<Record<string, string>> | undefined;
   /** Error codes worth a retry; any other code is fatal. */
@@ -67,7 +71,7 @@ export function mapPositionalAnswer<R extends PositionalResult>(
   let failed = 0;
   for (let i = 0; i < answered; i++) {
     const result = (list[i] ?? {}) as R;
-    const id = result.ErrorCode === undefined ? rules.id(result) : undefined;
+    const id = result.ErrorCode === undefined ? (result[idField] as string | undefined) : undefined;
     if (id !== undefined) {
       const details = rules.details?.(result);
       outcomes[i] = details === undefined ? { status: 'ok', id } : { status: 'ok', id, details };

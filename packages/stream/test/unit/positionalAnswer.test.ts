@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 interface Result {
   SequenceNumber?: string;
+  EventId?: string;
   ShardId?: string;
   ErrorCode?: string;
   ErrorMessage?: string;
@@ -14,7 +15,6 @@ const rules: PositionalAnswerRules<Result> = {
   sent: 'records',
   target: { streamName: 'orders' },
   idField: 'SequenceNumber',
-  id: (r) => r.SequenceNumber,
   details: (r) => (r.ShardId === undefined ? undefined : shard),
   retryableCodes: new Set(['ProvisionedThroughputExceededException']),
 };
