@@ -417,26 +417,34 @@ async function compareInstructions(sinkName: string, count: number): Promise<voi
   );
 }
 
+/**
+ * Runs this bench again as the CPU child of `side` (see {@link cpuChildSide}), with `env` added, started by
+ * `command` (node, or a tool and its flags followed by node and node's flags); its output.
+ */
+function sideInChild(
+  side: 'raw' | 'sink',
+  env: Record<string, string>,
+  command: readonly [string, ...string[]],
+): Promise<{ stdout: string; stderr: string }> {
+  const [file, ...args] = command;
+  return promisify(execFile)(file, [...args, ...process.execArgv, ...process.argv.slice(1)], {
+    env: { ...process.env, [CPU_SIDE_ENV]: side, ...env },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+}
+
 /** Runs this bench's `side` CPU child under cachegrind for warm-up plus `runs` runs; its instruction count. */
 async function instructionsInChild(side: 'raw' | 'sink', runs: number): Promise<number> {
-  const { stderr } = await promisify(execFile)(
+  const { stderr } = await sideInChild(side, { [INSTRUCTION_RUNS_ENV]: String(runs) }, [
     'valgrind',
-    [
-      '--tool=cachegrind',
-      '--cache-sim=no',
-      '--cachegrind-out-file=/dev/null',
-      // V8 writes and runs its own machine code.
-      '--smc-check=all-non-file',
-      process.execPath,
-      '--predictable',
-      ...process.execArgv,
-      ...process.argv.slice(1),
-    ],
-    {
-      env: { ...process.env, [CPU_SIDE_ENV]: side, [INSTRUCTION_RUNS_ENV]: String(runs) },
-      maxBuffer: 16 * 1024 * 1024,
-    },
-  );
+    '--tool=cachegrind',
+    '--cache-sim=no',
+    '--cachegrind-out-file=/dev/null',
+    // V8 writes and runs its own machine code.
+    '--smc-check=all-non-file',
+    process.execPath,
+    '--predictable',
+  ]);
   const refs = /I\s+refs:\s+([\d,]+)/.exec(stderr)?.[1];
   if (refs === undefined)
     throw new Error(`cachegrind printed no instruction count for the ${side} child:\n${stderr}`);
@@ -463,11 +471,7 @@ export function throughOneSink<S extends { flush(): Promise<void> }>(
 
 /** Runs this bench again in a child process that measures `side` only; its CPU per message in ns. */
 async function cpuInChild(side: 'raw' | 'sink'): Promise<number> {
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [...process.execArgv, ...process.argv.slice(1)],
-    { env: { ...process.env, [CPU_SIDE_ENV]: side }, maxBuffer: 16 * 1024 * 1024 },
-  );
+  const { stdout } = await sideInChild(side, {}, [process.execPath]);
   const line = stdout.split('\n').find((l) => l.startsWith(CPU_RESULT));
   if (line === undefined) throw new Error(`the ${side} CPU child printed no result:\n${stdout}`);
   return Number(line.slice(CPU_RESULT.length));
