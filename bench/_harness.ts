@@ -1,7 +1,8 @@
 // What the sink benchmarks share: the producer that honours backpressure, the raw-SDK batch loop's skeleton,
 // throughput rounds against a local endpoint (a process per contender, with its peak RSS), client CPU per message
-// behind a stub request handler (and, with BENCH_INSTRUCTIONS=1, instructions per message under valgrind). Not a
-// benchmark itself: bench/run.ts skips files starting with `_`.
+// behind a stub request handler (and, with BENCH_INSTRUCTIONS=1, instructions per message under valgrind; with
+// BENCH_NETWORK_INSTRUCTIONS=1, two contenders' instructions per message over the network). Not a benchmark
+// itself: bench/run.ts skips files starting with `_`.
 
 import { type ChildProcess, execFile, fork } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -73,6 +74,8 @@ export function backoff(attempt: number): Promise<void> {
 export type Contender<N extends string> = readonly [name: N, run: (target: string) => Promise<void>];
 
 const CONTENDER_ENV = 'TRIBUTARY_BENCH_CONTENDER';
+/** Set in a contender's child counted by {@link compareNetworkInstructions}: its targets (JSON), run one by one. */
+const CONTENDER_TARGETS_ENV = 'TRIBUTARY_BENCH_TARGETS';
 
 /** What a contender's process is asked to do: run on these targets, the last one measured, any before it warm-up. */
 interface ThroughputJob {
@@ -121,7 +124,11 @@ async function sameLocalAws(local: LocalAwsEndpoints): Promise<Record<string, st
  * growth or JIT feedback in the SDK's shared code lands on another's runs, and each keeps its own warmed-up
  * JIT and heap from round to round, as a long-lived service does. A process also settles into one state for
  * the whole run, so two runs of the bench can disagree: compare their medians. One contender runs at a time.
- * Before its first round a contender runs `warmUp` times unmeasured. `target()` gives each run its target (a
+ * Before its first round a contender runs unmeasured on at least `warmUpMessages` messages (or
+ * `BENCH_WARM_UP_MESSAGES`), in whole runs. The SDK's and Node's code goes on tiering up for hundreds of
+ * thousands of messages: after 100,000, an SQS contender's process still finished 140–160 optimized
+ * compilations in its next 80,000 messages, after 400,000 only 10–13 (`node --predictable --trace-opt`), and a
+ * round measured before that pays for the compiling. `target()` gives each run its target (a
  * fresh one where the emulator slows down as it fills). The order of the contenders rotates every round. With
  * `ratios`, the ratio of two contenders within each round is summarized too (rounds drift on a shared 2-core
  * machine; a ratio within one round is steadier than the ratio of two best rounds). Each line also gives the
@@ -132,14 +139,33 @@ export async function throughputRounds<N extends string>(options: {
   messages: number;
   rounds: number;
   unit: string;
-  warmUp: number;
+  warmUpMessages: number;
   local: LocalAwsEndpoints;
   target: () => Promise<string>;
   contenders: readonly Contender<N>[];
   /** Pairs whose rate ratio, round by round, is printed as a median and a range. */
   ratios?: readonly (readonly [N, N])[];
+  /**
+   * With `BENCH_NETWORK_INSTRUCTIONS=1`: the instructions per message of these two contenders over the network
+   * and their ratio, the first over the second (see {@link compareNetworkInstructions}).
+   */
+  countInstructions?: readonly [N, N];
 }): Promise<Record<N, number>> {
-  const { messages, rounds, unit, warmUp, local, target, contenders, ratios = [] } = options;
+  const {
+    messages,
+    rounds,
+    unit,
+    warmUpMessages,
+    local,
+    target,
+    contenders,
+    ratios = [],
+    countInstructions,
+  } = options;
+  const warmUpRuns = Math.max(
+    1,
+    Math.ceil(Number(process.env.BENCH_WARM_UP_MESSAGES ?? warmUpMessages) / messages),
+  );
   if (contenderName !== undefined) return serveContender(contenderName, contenders, messages);
   const env = await sameLocalAws(local);
   const width = Math.max(5, ...contenders.map(([name]) => name.length));
@@ -151,7 +177,7 @@ export async function throughputRounds<N extends string>(options: {
       const order = contenders.map((_, i) => contenders[(i + round) % contenders.length] as Contender<N>);
       for (const [name] of order) {
         const targets = [];
-        for (let i = 0; i <= (round === 1 ? warmUp : 0); i++) targets.push(await target());
+        for (let i = 0; i <= (round === 1 ? warmUpRuns : 0); i++) targets.push(await target());
         const { rate, cpu, rss } = await (processes.get(name) as ContenderProcess).run({ targets });
         rates.get(name)?.push(rate);
         peakRss.set(name, rss);
@@ -181,6 +207,9 @@ export async function throughputRounds<N extends string>(options: {
   console.log(
     `  peak RSS per contender process: ${[...peakRss].map(([name, mib]) => `${name} ${mib.toFixed(0)} MiB`).join(', ')}`,
   );
+  if (countInstructions !== undefined && process.env.BENCH_NETWORK_INSTRUCTIONS === '1') {
+    await compareNetworkInstructions({ pair: countInstructions, messages, warmUpRuns, env, target });
+  }
   return Object.fromEntries([...rates].map(([name, xs]) => [name, Math.max(...xs)])) as Record<N, number>;
 }
 
@@ -243,6 +272,14 @@ function serveContender<N extends string>(
 ): Promise<never> {
   const run = contenders.find(([n]) => n === name)?.[1];
   if (run === undefined) throw new Error(`no contender named ${name}`);
+  const targets = process.env[CONTENDER_TARGETS_ENV];
+  if (targets !== undefined) {
+    // Counted by valgrind from outside (no IPC): every run, then exit.
+    return (async () => {
+      for (const target of JSON.parse(targets) as string[]) await run(target);
+      process.exit(0);
+    })();
+  }
   process.on('message', async (job: ThroughputJob) => {
     const measured = job.targets.at(-1) as string;
     for (const target of job.targets.slice(0, -1)) await run(target);
@@ -395,9 +432,7 @@ export async function compareCpu(options: {
  * `BENCH_<SERVICE>_CPU_MESSAGES` around 20,000.
  */
 async function compareInstructions(sinkName: string, count: number): Promise<void> {
-  try {
-    await promisify(execFile)('valgrind', ['--version']);
-  } catch {
+  if (!(await hasValgrind())) {
     console.log('instructions per message: skipped, valgrind is not installed (apt-get install valgrind)');
     return;
   }
@@ -418,24 +453,81 @@ async function compareInstructions(sinkName: string, count: number): Promise<voi
 }
 
 /**
- * Runs this bench again as the CPU child of `side` (see {@link cpuChildSide}), with `env` added, started by
- * `command` (node, or a tool and its flags followed by node and node's flags); its output.
+ * With `BENCH_NETWORK_INSTRUCTIONS=1`: the throughput comparison of `pair` counted in instructions, over the
+ * network to the same local endpoint, as {@link compareInstructions} counts the CPU section's: each contender
+ * runs in two children under cachegrind with `node --predictable`, the same `warmUpRuns`, then 1 and 4 runs, a
+ * fresh target each; the difference over the 3 runs' messages is its instructions per message. The rounds'
+ * CPU times vary with the host (one and the same contender's by a factor of two between rounds); these counts
+ * are the client's work over the real HTTP path (sockets, parsing, the SDK's handler), which the stub handler
+ * of the CPU section leaves out. The emulator is not counted. Very slow: about 20 minutes for SQS.
  */
-function sideInChild(
-  side: 'raw' | 'sink',
+async function compareNetworkInstructions<N extends string>(options: {
+  pair: readonly [N, N];
+  messages: number;
+  warmUpRuns: number;
+  env: Record<string, string>;
+  target: () => Promise<string>;
+}): Promise<void> {
+  const { pair, messages, warmUpRuns, env, target } = options;
+  if (!(await hasValgrind())) {
+    console.log('  instructions per message over the network: skipped, valgrind is not installed');
+    return;
+  }
+  const perMessage = async (name: N): Promise<number> => {
+    const count = async (runs: number): Promise<number> => {
+      const targets: string[] = [];
+      for (let i = 0; i < warmUpRuns + runs; i++) targets.push(await target());
+      const childEnv = { ...env, [CONTENDER_ENV]: name, [CONTENDER_TARGETS_ENV]: JSON.stringify(targets) };
+      return instructionsOfChild(childEnv, `the ${name} contender`);
+    };
+    const [fewerRuns, moreRuns] = INSTRUCTION_RUNS;
+    const [fewer, more] = await Promise.all([count(fewerRuns), count(moreRuns)]);
+    return (more - fewer) / ((moreRuns - fewerRuns) * messages);
+  };
+  const [a, b] = pair;
+  const first = await perMessage(a);
+  const second = await perMessage(b);
+  console.log(
+    `  instructions per message over the network (valgrind, node --predictable, ${warmUpRuns} warm-up runs): ` +
+      `${a} ${first.toFixed(0)}, ${b} ${second.toFixed(0)}, ${a}/${b} ${(first / second).toFixed(3)}`,
+  );
+}
+
+async function hasValgrind(): Promise<boolean> {
+  try {
+    await promisify(execFile)('valgrind', ['--version']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs this bench again with `env` added (which makes it a CPU child or a contender), started by `command`
+ * (node, or a tool and its flags followed by node and node's flags); its output.
+ */
+function benchInChild(
   env: Record<string, string>,
   command: readonly [string, ...string[]],
 ): Promise<{ stdout: string; stderr: string }> {
   const [file, ...args] = command;
   return promisify(execFile)(file, [...args, ...process.execArgv, ...process.argv.slice(1)], {
-    env: { ...process.env, [CPU_SIDE_ENV]: side, ...env },
+    env: { ...process.env, ...env },
     maxBuffer: 16 * 1024 * 1024,
   });
 }
 
 /** Runs this bench's `side` CPU child under cachegrind for warm-up plus `runs` runs; its instruction count. */
-async function instructionsInChild(side: 'raw' | 'sink', runs: number): Promise<number> {
-  const { stderr } = await sideInChild(side, { [INSTRUCTION_RUNS_ENV]: String(runs) }, [
+function instructionsInChild(side: 'raw' | 'sink', runs: number): Promise<number> {
+  return instructionsOfChild(
+    { [CPU_SIDE_ENV]: side, [INSTRUCTION_RUNS_ENV]: String(runs) },
+    `the ${side} CPU child`,
+  );
+}
+
+/** Runs this bench with `env` (a child, `what`) under cachegrind with `node --predictable`; its instruction count. */
+async function instructionsOfChild(env: Record<string, string>, what: string): Promise<number> {
+  const { stderr } = await benchInChild(env, [
     'valgrind',
     '--tool=cachegrind',
     '--cache-sim=no',
@@ -446,8 +538,7 @@ async function instructionsInChild(side: 'raw' | 'sink', runs: number): Promise<
     '--predictable',
   ]);
   const refs = /I\s+refs:\s+([\d,]+)/.exec(stderr)?.[1];
-  if (refs === undefined)
-    throw new Error(`cachegrind printed no instruction count for the ${side} child:\n${stderr}`);
+  if (refs === undefined) throw new Error(`cachegrind printed no instruction count for ${what}:\n${stderr}`);
   return Number(refs.replaceAll(',', ''));
 }
 
@@ -471,7 +562,7 @@ export function throughOneSink<S extends { flush(): Promise<void> }>(
 
 /** Runs this bench again in a child process that measures `side` only; its CPU per message in ns. */
 async function cpuInChild(side: 'raw' | 'sink'): Promise<number> {
-  const { stdout } = await sideInChild(side, {}, [process.execPath]);
+  const { stdout } = await benchInChild({ [CPU_SIDE_ENV]: side }, [process.execPath]);
   const line = stdout.split('\n').find((l) => l.startsWith(CPU_RESULT));
   if (line === undefined) throw new Error(`the ${side} CPU child printed no result:\n${stdout}`);
   return Number(line.slice(CPU_RESULT.length));

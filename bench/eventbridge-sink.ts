@@ -100,7 +100,7 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     rounds: ROUNDS,
     unit: 'events/s',
     local,
-    warmUp: 1,
+    warmUpMessages: MESSAGES,
     target: async () => bus.name, // one bus: without rules it does not fill up
     ratios: [['sink', 'raw']],
     contenders: [

@@ -101,7 +101,7 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     rounds: ROUNDS,
     unit: 'records/s',
     local,
-    warmUp: 1,
+    warmUpMessages: MESSAGES,
     target: async () => (await local.createStream({ shards: 2 })).name,
     ratios: [['sink', 'raw']],
     contenders: [

@@ -7,7 +7,9 @@
 // Usage (after pnpm build): node bench/sns-sink.ts
 // Environment: BENCH_SNS_MESSAGES (throughput, per contender and round, default 20000; 0 skips it),
 // BENCH_SNS_CPU_MESSAGES (default 100000), BENCH_SNS_ROUNDS (default 2), TRIBUTARY_LOCAL_AWS,
-// BENCH_INSTRUCTIONS=1 (also counts the CPU section's instructions under valgrind: slow, see _harness.ts).
+// BENCH_INSTRUCTIONS=1 (also counts the CPU section's instructions under valgrind: slow, see _harness.ts),
+// BENCH_NETWORK_INSTRUCTIONS=1 (also counts the sink's and the raw loop's instructions over the network: very slow),
+// BENCH_WARM_UP_MESSAGES (each contender's warm-up before its first round, default 400000).
 
 import { PublishBatchCommand, type PublishBatchRequestEntry, SNSClient } from '@aws-sdk/client-sns';
 import type { AwsConnection } from '@tributary/connection';
@@ -93,7 +95,8 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     rounds: ROUNDS,
     unit: 'messages/s',
     local,
-    warmUp: 5,
+    warmUpMessages: 400_000,
+    countInstructions: ['sink', 'raw'],
     target: async () => (await local.createTopic()).arn,
     ratios: [['sink', 'raw']],
     contenders: [

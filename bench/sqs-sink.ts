@@ -8,7 +8,9 @@
 // Usage (after pnpm build): node bench/sqs-sink.ts
 // Environment: BENCH_SQS_MESSAGES (throughput, per contender and round, default 20000),
 // BENCH_SQS_CPU_MESSAGES (default 100000), BENCH_SQS_ROUNDS (default 2), TRIBUTARY_LOCAL_AWS,
-// BENCH_INSTRUCTIONS=1 (also counts the CPU section's instructions under valgrind: slow, see _harness.ts).
+// BENCH_INSTRUCTIONS=1 (also counts the CPU section's instructions under valgrind: slow, see _harness.ts),
+// BENCH_NETWORK_INSTRUCTIONS=1 (also counts the sink's and the raw loop's instructions over the network: very slow),
+// BENCH_WARM_UP_MESSAGES (each contender's warm-up before its first round, default 400000).
 
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsConnection } from '@tributary/connection';
@@ -180,7 +182,8 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     rounds: ROUNDS,
     unit: 'messages/s',
     local,
-    warmUp: 5,
+    warmUpMessages: 400_000,
+    countInstructions: ['sink', 'raw'],
     target: async () => (await local.createQueue()).url,
     ratios: [
       ['sink', 'raw'],
