@@ -459,7 +459,9 @@ async function compareInstructions(sinkName: string, count: number): Promise<voi
  * fresh target each; the difference over the 3 runs' messages is its instructions per message. The rounds'
  * CPU times vary with the host (one and the same contender's by a factor of two between rounds); these counts
  * are the client's work over the real HTTP path (sockets, parsing, the SDK's handler), which the stub handler
- * of the CPU section leaves out. The emulator is not counted. Very slow: about 20 minutes for SQS.
+ * of the CPU section leaves out. The emulator is not counted. Unlike the stub handler's counts they are not
+ * repeatable: the emulator's timing decides whether a full collection falls inside the counted runs (the SQS
+ * sink's count moved by 8 % between two identical runs). Very slow: about 25 minutes for SQS.
  */
 async function compareNetworkInstructions<N extends string>(options: {
   pair: readonly [N, N];
