@@ -162,11 +162,11 @@ export async function throughputRounds<N extends string>(options: {
     ratios = [],
     countInstructions,
   } = options;
+  if (contenderName !== undefined) return serveContender(contenderName, contenders, messages);
   const warmUpRuns = Math.max(
     1,
     Math.ceil(Number(process.env.BENCH_WARM_UP_MESSAGES ?? warmUpMessages) / messages),
   );
-  if (contenderName !== undefined) return serveContender(contenderName, contenders, messages);
   const env = await sameLocalAws(local);
   const width = Math.max(5, ...contenders.map(([name]) => name.length));
   const rates = new Map<N, number[]>(contenders.map(([name]) => [name, []]));
@@ -436,14 +436,8 @@ async function compareInstructions(sinkName: string, count: number): Promise<voi
     console.log('instructions per message: skipped, valgrind is not installed (apt-get install valgrind)');
     return;
   }
-  const perMessage = async (side: 'raw' | 'sink'): Promise<number> => {
-    const [fewerRuns, moreRuns] = INSTRUCTION_RUNS;
-    const [fewer, more] = await Promise.all([
-      instructionsInChild(side, fewerRuns),
-      instructionsInChild(side, moreRuns),
-    ]);
-    return (more - fewer) / ((moreRuns - fewerRuns) * count);
-  };
+  const perMessage = (side: 'raw' | 'sink') =>
+    instructionsPerMessage(count, (runs) => instructionsInChild(side, runs));
   const raw = await perMessage('raw');
   const sink = await perMessage('sink');
   console.log(
@@ -475,17 +469,13 @@ async function compareNetworkInstructions<N extends string>(options: {
     console.log('  instructions per message over the network: skipped, valgrind is not installed');
     return;
   }
-  const perMessage = async (name: N): Promise<number> => {
-    const count = async (runs: number): Promise<number> => {
+  const perMessage = (name: N) =>
+    instructionsPerMessage(messages, async (runs) => {
       const targets: string[] = [];
       for (let i = 0; i < warmUpRuns + runs; i++) targets.push(await target());
       const childEnv = { ...env, [CONTENDER_ENV]: name, [CONTENDER_TARGETS_ENV]: JSON.stringify(targets) };
       return instructionsOfChild(childEnv, `the ${name} contender`);
-    };
-    const [fewerRuns, moreRuns] = INSTRUCTION_RUNS;
-    const [fewer, more] = await Promise.all([count(fewerRuns), count(moreRuns)]);
-    return (more - fewer) / ((moreRuns - fewerRuns) * messages);
-  };
+    });
   const [a, b] = pair;
   const first = await perMessage(a);
   const second = await perMessage(b);
@@ -493,6 +483,19 @@ async function compareNetworkInstructions<N extends string>(options: {
     `  instructions per message over the network (valgrind, node --predictable, ${warmUpRuns} warm-up runs): ` +
       `${a} ${first.toFixed(0)}, ${b} ${second.toFixed(0)}, ${a}/${b} ${(first / second).toFixed(3)}`,
   );
+}
+
+/**
+ * Instructions per message of one side from two children counted at once, the same warm-up then
+ * {@link INSTRUCTION_RUNS} runs of `messages` each: their difference over the runs they differ by.
+ */
+async function instructionsPerMessage(
+  messages: number,
+  countWithRuns: (runs: number) => Promise<number>,
+): Promise<number> {
+  const [fewerRuns, moreRuns] = INSTRUCTION_RUNS;
+  const [fewer, more] = await Promise.all([countWithRuns(fewerRuns), countWithRuns(moreRuns)]);
+  return (more - fewer) / ((moreRuns - fewerRuns) * messages);
 }
 
 async function hasValgrind(): Promise<boolean> {
