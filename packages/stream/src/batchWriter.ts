@@ -114,6 +114,9 @@ class RetryWait<E> {
   }
 }
 
+/** The writer's options after parsing (defaults filled in). */
+type ParsedWriterOptions = ReturnType<typeof batchWriterOptions.parse>;
+
 interface FlushWaiter {
   readonly seq: number;
   remaining: number;
@@ -181,111 +184,184 @@ export function createBatchWriter<T, E>(
     });
   }
   if (limitIssues.length > 0) throw configErrorFromIssues(what, limitIssues);
-
-  const service = driver.service;
-  let serviceLimits: BatchLimits = { ...driver.limits };
-  let maxEntries = 0;
-  let maxBytes = 0;
-  const applyLimits = (): void => {
-    maxEntries = Math.min(
-      opts.maxBatchEntries ?? serviceLimits.maxBatchEntries,
-      serviceLimits.maxBatchEntries,
-    );
-    maxBytes = Math.min(opts.maxBatchBytes ?? serviceLimits.maxBatchBytes, serviceLimits.maxBatchBytes);
+  const core = new WriterCore(driver, name, logger, outerSignal, opts);
+  // Plain functions over the core: callable unbound (`const { write } = writer`), and the core's state stays
+  // out of reach (and out of `util.inspect`).
+  const close = (): Promise<void> => core.close();
+  return {
+    name,
+    writeConcurrency: opts.maxBufferedEntries,
+    write: (message, writeOptions) => core.write(message, writeOptions),
+    flush: () => core.flush(),
+    close,
+    limits: () => core.limits(),
+    stats: () => core.stats(),
+    [Symbol.asyncDispose]: close,
   };
-  applyLimits();
+}
 
-  const controller = new AbortController();
-  const signal = controller.signal;
+/*
+ * The writer is a class, not a set of closures over createBatchWriter's scope, so that its code outlives every
+ * writer. V8 keeps a function's optimized code only while some closure that runs it is alive: once every writer
+ * made of per-writer closures had been dropped, the next full garbage collection took their optimized code, and
+ * the next writer ran its hot path unoptimized until V8 had compiled about 30 functions again (seen with
+ * `--trace-opt` in a process making a sink per run; measured with the SQS bench, see the README of
+ * `@tributary/sqs`). A class's methods live on its prototype as long as the module does.
+ */
 
-  let seqCounter = 0;
+/** The state and the work of one batch writer; see {@link createBatchWriter}. */
+class WriterCore<T, E> {
+  readonly #driver: BatchDriver<T, E>;
+  readonly #name: string;
+  readonly #logger: Logger;
+  readonly #outerSignal: AbortSignal | undefined;
+  readonly #opts: ParsedWriterOptions;
+  readonly #service: string;
+  #serviceLimits: BatchLimits;
+  #maxEntries = 0;
+  #maxBytes = 0;
+  readonly #controller = new AbortController();
+  readonly #signal: AbortSignal = this.#controller.signal;
+  #seqCounter = 0;
   /** How many items have no outcome yet: waiting for room, queued, in flight or waiting for a retry. */
-  let unsettled = 0;
+  #unsettled = 0;
   /** Items waiting for buffer room, in write order (a FIFO: `shift()` would be O(n) per write). */
-  const roomWaiters = new Fifo<Item<E>>();
+  readonly #roomWaiters = new Fifo<Item<E>>();
   /**
    * Items ready to send, sorted by seq (retries go back to their place). A {@link Fifo}, not an array: a batch
    * leaves from the head, where `splice(0, n)` would move the rest of the queue on every send.
    */
-  const queue = new Fifo<Item<E>>();
-  /** Sum of `size` over `queue`. */
-  let queueBytes = 0;
-  let inFlightEntries = 0;
-  let retryWaiting = 0;
+  readonly #queue = new Fifo<Item<E>>();
+  /** Sum of `size` over the queue. */
+  #queueBytes = 0;
+  #inFlightEntries = 0;
+  #retryWaiting = 0;
   /** Ordering key -> holds (an in-flight batch, entries waiting for a retry). */
-  const keyHolds = new Map<string, number>();
+  readonly #keyHolds = new Map<string, number>();
   /** Batches sent and not answered yet (not a Set: see {@link SlotTable}). */
-  const inFlight = new SlotTable<Item<E>[]>();
+  readonly #inFlight = new SlotTable<Item<E>[]>();
   /** Entries of failed batches waiting for their retry timer. */
-  const retrying = new SlotTable<RetryWait<E>>();
+  readonly #retrying = new SlotTable<RetryWait<E>>();
   /** Date.now() as of the writer's last look; see `write()`. */
-  let clock = 0;
-  let lingerTimer: ReturnType<typeof setTimeout> | undefined;
-  let lingerDue = 0;
-  let flushSeq = 0;
-  let flushWaiters: FlushWaiter[] = [];
-  let startState: 'idle' | 'running' | 'done' | 'failed' = driver.start ? 'idle' : 'done';
-  let startError: unknown;
-  let closed = false;
-  let closePromise: Promise<void> | undefined;
-  let pumping = false;
-  let pumpAgain = false;
-  const counters = { written: 0, retried: 0, rejected: 0, batches: 0, bytes: 0 };
+  #clock = 0;
+  #lingerTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  #lingerDue = 0;
+  #flushSeq = 0;
+  #flushWaiters: FlushWaiter[] = [];
+  #startState: 'idle' | 'running' | 'done' | 'failed';
+  #startError: unknown = undefined;
+  #closed = false;
+  #closePromise: Promise<void> | undefined = undefined;
+  #pumping = false;
+  #pumpAgain = false;
+  readonly #counters = { written: 0, retried: 0, rejected: 0, batches: 0, bytes: 0 };
+  /** Listens for the outer signal's abort (kept to remove it on close). */
+  readonly #onOuterAbort = (): void => this.#abortAll();
 
-  const held = (): number => queue.size + inFlightEntries + retryWaiting;
+  constructor(
+    driver: BatchDriver<T, E>,
+    name: string,
+    logger: Logger,
+    outerSignal: AbortSignal | undefined,
+    opts: ParsedWriterOptions,
+  ) {
+    this.#driver = driver;
+    this.#name = name;
+    this.#logger = logger;
+    this.#outerSignal = outerSignal;
+    this.#opts = opts;
+    this.#service = driver.service;
+    this.#serviceLimits = { ...driver.limits };
+    this.#startState = driver.start ? 'idle' : 'done';
+    this.#applyLimits();
+    if (outerSignal?.aborted) this.#abortAll();
+    else outerSignal?.addEventListener('abort', this.#onOuterAbort, { once: true });
+  }
 
-  const hold = (key: string): void => {
-    keyHolds.set(key, (keyHolds.get(key) ?? 0) + 1);
-  };
-  const unhold = (key: string): void => {
-    const n = (keyHolds.get(key) ?? 0) - 1;
-    if (n > 0) keyHolds.set(key, n);
-    else keyHolds.delete(key);
-  };
+  #applyLimits(): void {
+    this.#maxEntries = Math.min(
+      this.#opts.maxBatchEntries ?? this.#serviceLimits.maxBatchEntries,
+      this.#serviceLimits.maxBatchEntries,
+    );
+    this.#maxBytes = Math.min(
+      this.#opts.maxBatchBytes ?? this.#serviceLimits.maxBatchBytes,
+      this.#serviceLimits.maxBatchBytes,
+    );
+  }
+
+  limits(): BatchLimits {
+    return {
+      maxBatchEntries: this.#maxEntries,
+      maxBatchBytes: this.#maxBytes,
+      maxEntryBytes: this.#serviceLimits.maxEntryBytes,
+    };
+  }
+
+  stats(): SinkStats {
+    return {
+      ...this.#counters,
+      inFlight: this.#inFlightEntries,
+      buffered: this.#queue.size + this.#retryWaiting,
+    };
+  }
+
+  #held(): number {
+    return this.#queue.size + this.#inFlightEntries + this.#retryWaiting;
+  }
+
+  #hold(key: string): void {
+    this.#keyHolds.set(key, (this.#keyHolds.get(key) ?? 0) + 1);
+  }
+
+  #unhold(key: string): void {
+    const n = (this.#keyHolds.get(key) ?? 0) - 1;
+    if (n > 0) this.#keyHolds.set(key, n);
+    else this.#keyHolds.delete(key);
+  }
 
   /** Resolves an item's write with its receipt (the hot path: no wrapper objects). */
-  function succeed(item: Item<E>, receipt: Receipt): void {
+  #succeed(item: Item<E>, receipt: Receipt): void {
     if (item.settled) return;
-    done(item);
+    this.#done(item);
     item.resolve(receipt);
   }
 
   /** Rejects an item's write. */
-  function fail(item: Item<E>, error: unknown): void {
+  #fail(item: Item<E>, error: unknown): void {
     if (item.settled) return;
-    counters.rejected += 1;
-    done(item);
+    this.#counters.rejected += 1;
+    this.#done(item);
     item.reject(error);
   }
 
-  function done(item: Item<E>): void {
+  #done(item: Item<E>): void {
     item.settled = true;
     if (item.release !== undefined) item.release();
-    unsettled -= 1;
-    if (flushWaiters.length === 0) return;
+    this.#unsettled -= 1;
+    if (this.#flushWaiters.length === 0) return;
     let finished = 0;
-    for (const waiter of flushWaiters) {
+    for (const waiter of this.#flushWaiters) {
       if (item.seq <= waiter.seq) waiter.remaining -= 1;
       if (waiter.remaining <= 0) finished += 1;
     }
     if (finished === 0) return;
-    const resolved = flushWaiters.filter((w) => w.remaining <= 0);
-    flushWaiters = flushWaiters.filter((w) => w.remaining > 0);
+    const resolved = this.#flushWaiters.filter((w) => w.remaining <= 0);
+    this.#flushWaiters = this.#flushWaiters.filter((w) => w.remaining > 0);
     for (const w of resolved) w.resolve();
   }
 
-  function rejectedError(item: Item<E>, code: string, message: string, cause?: unknown): SinkWriteError {
+  #rejectedError(item: Item<E>, code: string, message: string, cause?: unknown): SinkWriteError {
     return new SinkWriteError(
-      `${service} rejected an entry of sink "${name}" after ${item.attempts} attempt(s): ${code}: ${message}`,
-      { sink: name, attempts: item.attempts, awsErrorCode: code, cause },
+      `${this.#service} rejected an entry of sink "${this.#name}" after ${item.attempts} attempt(s): ${code}: ${message}`,
+      { sink: this.#name, attempts: item.attempts, awsErrorCode: code, cause },
     );
   }
 
-  function tooLargeError(size: number): SinkWriteError {
+  #tooLargeError(size: number): SinkWriteError {
     return new SinkWriteError(
-      `Entry of ${size} bytes exceeds the ${service} limit of ${serviceLimits.maxEntryBytes} bytes per entry (sink "${name}")`,
+      `Entry of ${size} bytes exceeds the ${this.#service} limit of ${this.#serviceLimits.maxEntryBytes} bytes per entry (sink "${this.#name}")`,
       {
-        sink: name,
+        sink: this.#name,
         attempts: 0,
         reason: 'ENTRY_TOO_LARGE',
         hint: 'make the message smaller, or store the payload elsewhere (S3) and send a reference',
@@ -293,70 +369,79 @@ export function createBatchWriter<T, E>(
     );
   }
 
-  function admit(item: Item<E>): void {
+  #admit(item: Item<E>): void {
     item.admitted = true;
     if (item.release !== undefined) item.release();
     item.release = undefined;
-    if (startState === 'done' && item.size > serviceLimits.maxEntryBytes) {
-      fail(item, tooLargeError(item.size));
+    if (this.#startState === 'done' && item.size > this.#serviceLimits.maxEntryBytes) {
+      this.#fail(item, this.#tooLargeError(item.size));
       return;
     }
-    queue.push(item);
-    queueBytes += item.size;
-    ensureStarted();
+    this.#queue.push(item);
+    this.#queueBytes += item.size;
+    this.#ensureStarted();
   }
 
-  function admitWaiters(): void {
-    while (roomWaiters.size > 0 && held() < opts.maxBufferedEntries) {
-      const next = roomWaiters.shift();
-      if (next && !next.settled) admit(next);
+  #admitWaiters(): void {
+    while (this.#roomWaiters.size > 0 && this.#held() < this.#opts.maxBufferedEntries) {
+      const next = this.#roomWaiters.shift();
+      if (next && !next.settled) this.#admit(next);
     }
   }
 
-  function ensureStarted(): void {
-    if (startState !== 'idle' || !driver.start) return;
-    startState = 'running';
+  #ensureStarted(): void {
+    const driver = this.#driver;
+    if (this.#startState !== 'idle' || !driver.start) return;
+    this.#startState = 'running';
     let started: Promise<Partial<BatchLimits> | undefined>;
     try {
-      started = driver.start(signal);
+      started = driver.start(this.#signal);
     } catch (error) {
       started = Promise.reject(error);
     }
     started.then(
-      (narrowed) => {
-        if (signal.aborted) return;
-        const defined = Object.fromEntries(Object.entries(narrowed ?? {}).filter(([, v]) => v !== undefined));
-        serviceLimits = { ...serviceLimits, ...defined };
-        applyLimits();
-        startState = 'done';
-        const tooLarge = queue.removeWhere((i) => i.size > serviceLimits.maxEntryBytes);
-        if (tooLarge.length > 0) {
-          for (const item of tooLarge) {
-            queueBytes -= item.size;
-            fail(item, tooLargeError(item.size));
-          }
-          admitWaiters();
-        }
-        pump();
-      },
+      (narrowed) => this.#started(narrowed),
       (error: unknown) => {
-        startState = 'failed';
-        startError = error;
-        if (signal.aborted) return;
-        logger.error(`${service}.start.failed`, { sink: name, code: errorName(error) });
-        for (const item of takePending()) fail(item, error);
+        this.#startState = 'failed';
+        this.#startError = error;
+        if (this.#signal.aborted) return;
+        this.#logger.error(`${this.#service}.start.failed`, { sink: this.#name, code: errorName(error) });
+        for (const item of this.#takePending()) this.#fail(item, error);
       },
     );
   }
 
-  function assemble(): Candidate<E> {
+  /** The driver's start succeeded: its limits apply, and entries already queued that are now too large fail. */
+  #started(narrowed: Partial<BatchLimits> | undefined): void {
+    if (this.#signal.aborted) return;
+    const defined = Object.fromEntries(Object.entries(narrowed ?? {}).filter(([, v]) => v !== undefined));
+    this.#serviceLimits = { ...this.#serviceLimits, ...defined };
+    this.#applyLimits();
+    this.#startState = 'done';
+    const maxEntryBytes = this.#serviceLimits.maxEntryBytes;
+    const tooLarge = this.#queue.removeWhere((i) => i.size > maxEntryBytes);
+    if (tooLarge.length > 0) {
+      for (const item of tooLarge) {
+        this.#queueBytes -= item.size;
+        this.#fail(item, this.#tooLargeError(item.size));
+      }
+      this.#admitWaiters();
+    }
+    this.#pump();
+  }
+
+  #assemble(): Candidate<E> {
+    const queue = this.#queue;
+    const maxEntries = this.#maxEntries;
+    const maxBytes = this.#maxBytes;
     const items: Item<E>[] = [];
     let bytes = 0;
     let full = false;
     let oldest = Number.POSITIVE_INFINITY;
     let lowestSeq = Number.POSITIVE_INFINITY;
     // Only ordered writers have keys (a Set per assembled batch otherwise for nothing).
-    const batchKeys = opts.ordered && !driver.keepsKeyOrderInBatch ? new Set<string>() : undefined;
+    const batchKeys =
+      this.#opts.ordered && !this.#driver.keepsKeyOrderInBatch ? new Set<string>() : undefined;
     for (let index = 0; index < queue.size; index++) {
       const item = queue.at(index) as Item<E>;
       if (items.length >= maxEntries) {
@@ -364,7 +449,7 @@ export function createBatchWriter<T, E>(
         break;
       }
       if (item.key !== undefined) {
-        if (keyHolds.has(item.key) || batchKeys?.has(item.key)) continue;
+        if (this.#keyHolds.has(item.key) || batchKeys?.has(item.key)) continue;
         batchKeys?.add(item.key);
       }
       if (items.length > 0 && bytes + item.size > maxBytes) {
@@ -380,85 +465,95 @@ export function createBatchWriter<T, E>(
     return { items, full, oldest, lowestSeq };
   }
 
-  function clearLinger(): void {
-    if (lingerTimer !== undefined) clearTimeout(lingerTimer);
-    lingerTimer = undefined;
+  #clearLinger(): void {
+    if (this.#lingerTimer !== undefined) clearTimeout(this.#lingerTimer);
+    this.#lingerTimer = undefined;
   }
 
-  function scheduleLinger(due: number): void {
-    if (lingerTimer !== undefined && lingerDue <= due) return;
-    clearLinger();
-    lingerDue = due;
+  #scheduleLinger(due: number): void {
+    if (this.#lingerTimer !== undefined && this.#lingerDue <= due) return;
+    this.#clearLinger();
+    this.#lingerDue = due;
     // Ref'd on purpose: it exists only while entries wait, and an awaited write() must complete.
-    lingerTimer = setTimeout(lingerElapsed, Math.max(0, due - Date.now()));
+    this.#lingerTimer = setTimeout(WriterCore.#lingerElapsed, Math.max(0, due - Date.now()), this);
   }
 
-  function lingerElapsed(): void {
-    lingerTimer = undefined;
-    pump();
+  static #lingerElapsed(writer: WriterCore<unknown, unknown>): void {
+    writer.#lingerTimer = undefined;
+    writer.#pump();
   }
 
   /**
    * A write needs a pump only when it may fill a batch: while a linger timer is pending for the oldest entry,
    * a batch that is still short of both limits waits for it (saves assembling the batch on every write).
    */
-  function pumpAfterWrite(): void {
+  #pumpAfterWrite(): void {
     // With every request slot taken there is nothing to send; the next answer pumps.
-    if (inFlight.size >= opts.maxConcurrency) return;
-    if (lingerTimer !== undefined && queue.size < maxEntries && queueBytes < maxBytes) return;
-    pump();
+    if (this.#inFlight.size >= this.#opts.maxConcurrency) return;
+    if (
+      this.#lingerTimer !== undefined &&
+      this.#queue.size < this.#maxEntries &&
+      this.#queueBytes < this.#maxBytes
+    )
+      return;
+    this.#pump();
   }
 
-  function pump(): void {
-    if (pumping) {
-      pumpAgain = true;
+  #pump(): void {
+    if (this.#pumping) {
+      this.#pumpAgain = true;
       return;
     }
-    pumping = true;
+    this.#pumping = true;
     try {
       do {
-        pumpAgain = false;
-        pumpOnce();
-      } while (pumpAgain);
+        this.#pumpAgain = false;
+        this.#pumpOnce();
+      } while (this.#pumpAgain);
     } finally {
-      pumping = false;
+      this.#pumping = false;
     }
   }
 
-  function pumpOnce(): void {
-    if (signal.aborted || startState !== 'done') {
-      clearLinger();
+  #pumpOnce(): void {
+    if (this.#signal.aborted || this.#startState !== 'done') {
+      this.#clearLinger();
       return;
     }
-    while (inFlight.size < opts.maxConcurrency) {
-      const candidate = assemble();
+    while (this.#inFlight.size < this.#opts.maxConcurrency) {
+      const candidate = this.#assemble();
       if (candidate.items.length === 0) {
-        clearLinger();
+        this.#clearLinger();
         return;
       }
       const now = Date.now();
-      clock = now;
+      this.#clock = now;
       const urgent =
-        candidate.full || candidate.lowestSeq <= flushSeq || now - candidate.oldest >= opts.lingerMs;
+        candidate.full ||
+        candidate.lowestSeq <= this.#flushSeq ||
+        now - candidate.oldest >= this.#opts.lingerMs;
       if (!urgent) {
-        scheduleLinger(candidate.oldest + opts.lingerMs);
+        this.#scheduleLinger(candidate.oldest + this.#opts.lingerMs);
         return;
       }
-      send(candidate.items);
+      this.#send(candidate.items);
     }
-    clearLinger();
+    this.#clearLinger();
   }
 
-  function send(items: Item<E>[]): void {
+  #send(items: Item<E>[]): void {
+    const queue = this.#queue;
     // Unordered batches are the head of the queue; ordered ones may skip held keys.
     let atHead = true;
     let keys: Set<string> | undefined;
+    const entries: E[] = [];
     for (let index = 0; index < items.length; index++) {
       const item = items[index] as Item<E>;
       if (queue.at(index) !== item) atHead = false;
-      queueBytes -= item.size;
+      entries.push(item.entry);
+      this.#queueBytes -= item.size;
       item.attempts += 1;
-      if (item.attempts > 1) counters.retried += 1;
+      if (item.attempts > 1) this.#counters.retried += 1;
       if (item.key !== undefined) {
         keys ??= new Set();
         keys.add(item.key);
@@ -469,52 +564,64 @@ export function createBatchWriter<T, E>(
       const picked = new Set(items);
       queue.removeWhere((i) => picked.has(i));
     }
-    if (keys !== undefined) for (const key of keys) hold(key);
-    inFlightEntries += items.length;
-    const slot = inFlight.add(items);
-    counters.batches += 1;
+    if (keys !== undefined) for (const key of keys) this.#hold(key);
+    this.#inFlightEntries += items.length;
+    const slot = this.#inFlight.add(items);
+    this.#counters.batches += 1;
     let request: Promise<readonly EntryOutcome[]>;
     try {
-      request = driver.sendBatch(
-        items.map((i) => i.entry),
-        signal,
-      );
+      request = this.#driver.sendBatch(entries, this.#signal);
     } catch (error) {
       request = Promise.reject(error);
     }
-    request.then(
-      (outcomes) => answered(slot, items, keys, outcomes, undefined),
-      (error: unknown) => answered(slot, items, keys, undefined, error),
-    );
+    void this.#awaitAnswer(request, slot, items, keys);
+  }
+
+  /** Waits for a batch's request (an async method, not two closures per batch) and handles its answer. */
+  async #awaitAnswer(
+    request: Promise<readonly EntryOutcome[]>,
+    slot: number,
+    items: Item<E>[],
+    keys: Set<string> | undefined,
+  ): Promise<void> {
+    let outcomes: readonly EntryOutcome[] | undefined;
+    let error: unknown;
+    try {
+      outcomes = await request;
+    } catch (failure) {
+      error = failure;
+    }
+    this.#answered(slot, items, keys, outcomes, error);
   }
 
   /**
    * A batch's answer. The batch leaves the in-flight count before its writes settle, so writes that follow
    * their resolution find buffer room at once instead of queueing for it.
    */
-  function answered(
+  #answered(
     slot: number,
     items: Item<E>[],
     keys: Set<string> | undefined,
     outcomes: readonly EntryOutcome[] | undefined,
     error: unknown,
   ): void {
-    inFlight.delete(slot, items);
-    inFlightEntries -= items.length;
-    if (keys !== undefined) for (const key of keys) unhold(key);
+    this.#inFlight.delete(slot, items);
+    this.#inFlightEntries -= items.length;
+    if (keys !== undefined) for (const key of keys) this.#unhold(key);
     try {
-      if (outcomes !== undefined) onOutcomes(items, outcomes);
-      else onFailure(items, error);
+      if (outcomes !== undefined) this.#onOutcomes(items, outcomes);
+      else this.#onFailure(items, error);
     } catch (unexpected) {
       // A throwing logger or a malformed outcome must not leave writes hanging.
-      for (const item of items) if (!item.settled) fail(item, unexpected);
+      for (const item of items) if (!item.settled) this.#fail(item, unexpected);
     }
-    admitWaiters();
-    pump();
+    this.#admitWaiters();
+    this.#pump();
   }
 
-  function onOutcomes(items: Item<E>[], outcomes: readonly EntryOutcome[]): void {
-    if (signal.aborted) return;
+  #onOutcomes(items: Item<E>[], outcomes: readonly EntryOutcome[]): void {
+    if (this.#signal.aborted) return;
+    const counters = this.#counters;
     // Allocated on the first failed entry only: most batches have none.
     let retry: Item<E>[] | undefined;
     let codes: Set<string> | undefined;
@@ -525,60 +632,67 @@ export function createBatchWriter<T, E>(
       const outcome: EntryOutcome = outcomes[index] ?? {
         status: 'fatal',
         code: 'MissingOutcome',
-        message: `the ${service} driver returned ${outcomes.length} outcomes for ${items.length} entries`,
+        message: `the ${this.#service} driver returned ${outcomes.length} outcomes for ${items.length} entries`,
       };
       if (outcome.status === 'ok') {
         counters.written += 1;
         counters.bytes += item.size;
-        succeed(item, new WriteReceipt(name, outcome.id, item.attempts, outcome.details, item.messageId));
+        this.#succeed(
+          item,
+          new WriteReceipt(this.#name, outcome.id, item.attempts, outcome.details, item.messageId),
+        );
         continue;
       }
       failed += 1;
       codes ??= new Set();
       codes.add(outcome.code);
-      if (outcome.status === 'retryable' && item.attempts < opts.maxAttempts) {
+      if (outcome.status === 'retryable' && item.attempts < this.#opts.maxAttempts) {
         retry ??= [];
         retry.push(item);
       } else {
         rejected += 1;
-        fail(item, rejectedError(item, outcome.code, outcome.message));
+        this.#fail(item, this.#rejectedError(item, outcome.code, outcome.message));
       }
     }
     if (failed === 0) return;
-    logger.warn(`${service}.batch.partialFailure`, {
-      sink: name,
+    this.#logger.warn(`${this.#service}.batch.partialFailure`, {
+      sink: this.#name,
       total: items.length,
       failed,
       retrying: retry?.length ?? 0,
       rejected,
       codes: [...(codes ?? [])].join(','),
     });
-    if (retry !== undefined) scheduleRetry(retry);
+    if (retry !== undefined) this.#scheduleRetry(retry);
   }
 
-  function onFailure(items: Item<E>[], error: unknown): void {
-    if (signal.aborted) return;
+  #onFailure(items: Item<E>[], error: unknown): void {
+    if (this.#signal.aborted) return;
+    const service = this.#service;
+    const name = this.#name;
     const code = errorName(error);
     if (isRetryableAwsError(error)) {
-      const retry = items.filter((i) => i.attempts < opts.maxAttempts);
-      const exhausted = items.filter((i) => i.attempts >= opts.maxAttempts);
-      logger.warn(`${service}.batch.failed`, {
+      const maxAttempts = this.#opts.maxAttempts;
+      const retry = items.filter((i) => i.attempts < maxAttempts);
+      const exhausted = items.filter((i) => i.attempts >= maxAttempts);
+      this.#logger.warn(`${service}.batch.failed`, {
         sink: name,
         total: items.length,
         code,
         retrying: retry.length,
         rejected: exhausted.length,
       });
-      for (const item of exhausted) fail(item, rejectedError(item, code, 'request failed', error));
-      scheduleRetry(retry);
+      for (const item of exhausted)
+        this.#fail(item, this.#rejectedError(item, code, 'request failed', error));
+      this.#scheduleRetry(retry);
       return;
     }
     const cause = isTributaryError(error)
       ? error
       : toTributaryError(error, { operation: `${service}.sendBatch`, resource: name });
-    logger.warn(`${service}.batch.failed`, { sink: name, total: items.length, code, retrying: 0 });
+    this.#logger.warn(`${service}.batch.failed`, { sink: name, total: items.length, code, retrying: 0 });
     for (const item of items) {
-      fail(
+      this.#fail(
         item,
         new SinkWriteError(
           `${service} request of sink "${name}" failed (${code}); ${items.length} entries rejected`,
@@ -589,27 +703,30 @@ export function createBatchWriter<T, E>(
   }
 
   /** Entries of one failed batch wait one full-jitter delay together, then go back to their places in the queue. */
-  function scheduleRetry(items: Item<E>[]): void {
+  #scheduleRetry(items: Item<E>[]): void {
     if (items.length === 0) return;
     const attempt = Math.max(...items.map((i) => i.attempts));
-    const delay = backoffDelay(attempt, opts.baseDelayMs, opts.maxDelayMs);
-    retryWaiting += items.length;
-    for (const item of items) if (item.key !== undefined) hold(item.key);
+    const delay = backoffDelay(attempt, this.#opts.baseDelayMs, this.#opts.maxDelayMs);
+    this.#retryWaiting += items.length;
+    for (const item of items) if (item.key !== undefined) this.#hold(item.key);
     // Ref'd on purpose: the writes waiting for this retry must complete before the process may exit.
     const wait = new RetryWait(items);
-    const slot = retrying.add(wait);
-    wait.timer = setTimeout(() => {
-      retrying.delete(slot, wait);
-      retryWaiting -= items.length;
-      for (const item of items) {
-        if (item.key !== undefined) unhold(item.key);
-        if (!item.settled) insertBySeq(item);
-      }
-      pump();
-    }, delay);
+    const slot = this.#retrying.add(wait);
+    wait.timer = setTimeout(WriterCore.#retryDue, delay, this, slot, wait);
   }
 
-  function insertBySeq(item: Item<E>): void {
+  static #retryDue(writer: WriterCore<unknown, unknown>, slot: number, wait: RetryWait<unknown>): void {
+    writer.#retrying.delete(slot, wait);
+    writer.#retryWaiting -= wait.items.length;
+    for (const item of wait.items) {
+      if (item.key !== undefined) writer.#unhold(item.key);
+      if (!item.settled) writer.#insertBySeq(item);
+    }
+    writer.#pump();
+  }
+
+  #insertBySeq(item: Item<E>): void {
+    const queue = this.#queue;
     let low = 0;
     let high = queue.size;
     while (low < high) {
@@ -618,49 +735,49 @@ export function createBatchWriter<T, E>(
       else high = mid;
     }
     queue.insert(low, item);
-    queueBytes += item.size;
+    this.#queueBytes += item.size;
   }
 
-  function abortAll(): void {
-    if (signal.aborted) return;
-    controller.abort(outerSignal?.reason);
-    clearLinger();
-    for (const wait of retrying) clearTimeout(wait.timer);
-    const error = abortedError(name, 'aborted; pending writes rejected', outerSignal?.reason);
-    for (const item of takePending()) fail(item, error);
+  #abortAll(): void {
+    if (this.#signal.aborted) return;
+    const reason = this.#outerSignal?.reason;
+    this.#controller.abort(reason);
+    this.#clearLinger();
+    for (const wait of this.#retrying) clearTimeout(wait.timer);
+    const error = abortedError(this.#name, 'aborted; pending writes rejected', reason);
+    for (const item of this.#takePending()) this.#fail(item, error);
   }
 
   /**
    * Every item without an outcome (waiting for room, queued, in flight, waiting for a retry), taken out of
    * the writer's queues: for failing them all at once.
    */
-  function takePending(): Item<E>[] {
-    const pending = [...roomWaiters, ...queue];
-    for (const items of inFlight) pending.push(...items);
-    for (const wait of retrying) pending.push(...wait.items);
-    roomWaiters.clear();
-    queue.clear();
-    queueBytes = 0;
-    retrying.clear();
-    retryWaiting = 0;
+  #takePending(): Item<E>[] {
+    const pending = [...this.#roomWaiters, ...this.#queue];
+    for (const items of this.#inFlight) pending.push(...items);
+    for (const wait of this.#retrying) pending.push(...wait.items);
+    this.#roomWaiters.clear();
+    this.#queue.clear();
+    this.#queueBytes = 0;
+    this.#retrying.clear();
+    this.#retryWaiting = 0;
     return pending.filter((item) => !item.settled);
   }
 
-  if (outerSignal?.aborted) abortAll();
-  else outerSignal?.addEventListener('abort', abortAll, { once: true });
-
-  function write(message: OutgoingMessage<T>, writeOptions?: WriteOptions): Promise<Receipt> {
-    if (closed) return Promise.reject(writerClosedError(name));
-    if (signal.aborted)
-      return Promise.reject(abortedError(name, 'aborted; write rejected', outerSignal?.reason));
-    if (startState === 'failed') return Promise.reject(startError);
+  write(message: OutgoingMessage<T>, writeOptions?: WriteOptions): Promise<Receipt> {
+    const name = this.#name;
+    if (this.#closed) return Promise.reject(writerClosedError(name));
+    if (this.#signal.aborted)
+      return Promise.reject(abortedError(name, 'aborted; write rejected', this.#outerSignal?.reason));
+    if (this.#startState === 'failed') return Promise.reject(this.#startError);
+    const driver = this.#driver;
     let entry: E;
     let size: number;
     try {
       entry = driver.prepare(message);
       size = driver.entrySize(entry);
     } catch (error) {
-      counters.rejected += 1;
+      this.#counters.rejected += 1;
       const ownReason = isTributaryError(error) ? error.details.reason : undefined;
       return Promise.reject(
         new SinkWriteError(
@@ -675,87 +792,78 @@ export function createBatchWriter<T, E>(
         ),
       );
     }
-    if (size > serviceLimits.maxEntryBytes) {
-      counters.rejected += 1;
-      return Promise.reject(tooLargeError(size));
+    if (size > this.#serviceLimits.maxEntryBytes) {
+      this.#counters.rejected += 1;
+      return Promise.reject(this.#tooLargeError(size));
     }
-    const key = opts.ordered ? driver.orderingKey?.(entry) : undefined;
+    const key = this.#opts.ordered ? driver.orderingKey?.(entry) : undefined;
     const promise = new Promise<Receipt>(handOver);
     // Written behind others, an entry takes the time of the writer's last look at the clock (a pump, an
     // answer, a write into an empty queue) instead of a Date.now() per write. That time is never later than
     // the true one, so such an entry can only linger less, and the head of the queue, written into an empty
     // queue, has its exact time.
-    if (queue.size === 0) clock = Date.now();
-    seqCounter += 1;
-    const item = new Item(seqCounter, entry, size, key, message.id, clock, handedResolve, handedReject);
-    unsettled += 1;
-    if (roomWaiters.size === 0 && held() < opts.maxBufferedEntries) {
-      admit(item);
-      pumpAfterWrite();
+    if (this.#queue.size === 0) this.#clock = Date.now();
+    this.#seqCounter += 1;
+    const item = new Item(
+      this.#seqCounter,
+      entry,
+      size,
+      key,
+      message.id,
+      this.#clock,
+      handedResolve,
+      handedReject,
+    );
+    this.#unsettled += 1;
+    if (this.#roomWaiters.size === 0 && this.#held() < this.#opts.maxBufferedEntries) {
+      this.#admit(item);
+      this.#pumpAfterWrite();
       return promise;
     }
-    waitForRoom(item, writeOptions?.signal);
+    this.#waitForRoom(item, writeOptions?.signal);
     return promise;
   }
 
-  function roomWaitAborted(reason: unknown): ReturnType<typeof abortedError> {
-    return abortedError(name, 'write aborted while waiting for buffer room', reason);
+  #roomWaitAborted(reason: unknown): ReturnType<typeof abortedError> {
+    return abortedError(this.#name, 'write aborted while waiting for buffer room', reason);
   }
 
   /** Queues an item until the buffer has room; aborting `waitSignal` meanwhile rejects it. */
-  function waitForRoom(item: Item<E>, waitSignal: AbortSignal | undefined): void {
+  #waitForRoom(item: Item<E>, waitSignal: AbortSignal | undefined): void {
     if (waitSignal?.aborted) {
-      fail(item, roomWaitAborted(waitSignal.reason));
+      this.#fail(item, this.#roomWaitAborted(waitSignal.reason));
       return;
     }
     if (waitSignal) {
       const onAbort = (): void => {
         if (item.admitted) return;
         // Left in the FIFO, where admitWaiters() skips settled items; let the writes behind it in.
-        fail(item, roomWaitAborted(waitSignal.reason));
-        admitWaiters();
-        pump();
+        this.#fail(item, this.#roomWaitAborted(waitSignal.reason));
+        this.#admitWaiters();
+        this.#pump();
       };
       waitSignal.addEventListener('abort', onAbort, { once: true });
       item.release = () => waitSignal.removeEventListener('abort', onAbort);
     }
-    roomWaiters.push(item);
+    this.#roomWaiters.push(item);
   }
 
-  function flush(): Promise<void> {
-    if (unsettled === 0) return Promise.resolve();
-    flushSeq = seqCounter;
+  flush(): Promise<void> {
+    if (this.#unsettled === 0) return Promise.resolve();
+    const seq = this.#seqCounter;
+    this.#flushSeq = seq;
     return new Promise<void>((resolve) => {
-      flushWaiters.push({ seq: seqCounter, remaining: unsettled, resolve });
-      pump();
+      this.#flushWaiters.push({ seq, remaining: this.#unsettled, resolve });
+      this.#pump();
     });
   }
 
-  function close(): Promise<void> {
-    closed = true;
-    closePromise ??= flush().then(() => {
-      clearLinger();
-      outerSignal?.removeEventListener('abort', abortAll);
+  close(): Promise<void> {
+    this.#closed = true;
+    this.#closePromise ??= this.flush().then(() => {
+      this.#clearLinger();
+      this.#outerSignal?.removeEventListener('abort', this.#onOuterAbort);
     });
-    return closePromise;
+    return this.#closePromise;
   }
-
-  return {
-    name,
-    writeConcurrency: opts.maxBufferedEntries,
-    write,
-    flush,
-    close,
-    limits: () => ({
-      maxBatchEntries: maxEntries,
-      maxBatchBytes: maxBytes,
-      maxEntryBytes: serviceLimits.maxEntryBytes,
-    }),
-    stats: (): SinkStats => ({
-      ...counters,
-      inFlight: inFlightEntries,
-      buffered: queue.size + retryWaiting,
-    }),
-    [Symbol.asyncDispose]: close,
-  };
 }

@@ -542,6 +542,33 @@ describe('createBatchWriter flush, close and abort', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('works with its functions taken off the writer, and two writers keep their own state', async () => {
+    // Prepare
+    const driverA = fakeDriver();
+    const driverB = fakeDriver();
+    const { write, flush, close, stats, limits } = createBatchWriter(driverA, {
+      name: 'a',
+      maxBatchEntries: 5,
+    });
+    const other = createBatchWriter(driverB, { name: 'b' });
+    // Act
+    const receipts = Promise.all([write({ body: 'x' }), write({ body: 'y' })]);
+    const otherReceipt = other.write({ body: 'z' });
+    await flush();
+    await other.flush();
+    await close();
+    // Assess
+    expect((await receipts).map((r) => r.sink)).toEqual(['a', 'a']);
+    await expect(otherReceipt).resolves.toMatchObject({ sink: 'b', id: 'id-z' });
+    expect(driverA.calls.map(bodies)).toEqual([['x', 'y']]);
+    expect(driverB.calls.map(bodies)).toEqual([['z']]);
+    expect(stats()).toMatchObject({ written: 2, batches: 1 });
+    expect(other.stats()).toMatchObject({ written: 1, batches: 1 });
+    expect(limits().maxBatchEntries).toBe(5);
+    await expect(write({ body: 'late' })).rejects.toMatchObject({ code: 'WRITER_CLOSED' });
+    await other.close();
+  });
+
   it('flush() on an idle writer resolves at once', async () => {
     // Prepare
     const writer = createBatchWriter(fakeDriver(), { name: 'test' });
