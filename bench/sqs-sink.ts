@@ -1,7 +1,8 @@
 // sqsSink vs a tuned raw-SDK SendMessageBatch loop (same batch size and concurrency) and vs sqs-producer, in one run:
 //  1. throughput against the same local SQS endpoint (a fresh queue per contender and round; each contender in a
 //     long-lived process of its own, contenders taking turns), with a minimal promise-per-write batcher as a
-//     reference for what the sink's own work costs;
+//     reference for what the sink's own work costs, and the raw loop a second time in a process of its own as a
+//     control (raw again/raw shows how far two processes running the same code disagree);
 //  2. client CPU per message with a stub request handler and no network (the SDK's own cost is the baseline),
 //     each measurement in its own child process;
 //  3. peak RSS of each contender's process in section 1.
@@ -188,10 +189,12 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     ratios: [
       ['sink', 'raw'],
       ['minimal', 'raw'],
+      ['rawAgain', 'raw'],
       ['sink', 'producer1'],
     ],
     contenders: [
       ['raw', (url) => rawLoop(tuned, url, MESSAGES)],
+      ['rawAgain', (url) => rawLoop(tuned, url, MESSAGES)],
       [
         'sink',
         async (url) => {
