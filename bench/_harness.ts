@@ -77,10 +77,18 @@ const CONTENDER_ENV = 'TRIBUTARY_BENCH_CONTENDER';
 /** Set in a contender's child counted by {@link compareNetworkInstructions}: its targets (JSON), run one by one. */
 const CONTENDER_TARGETS_ENV = 'TRIBUTARY_BENCH_TARGETS';
 
-/** What a contender's process is asked to do: run on these targets, the last one measured, any before it warm-up. */
+/**
+ * What a contender's process is asked to do: run on these targets, the last one measured, any before it warm-up.
+ * `contender` names the contender to run in the shared process of `sameProcess` (see {@link throughputRounds});
+ * a contender's own process runs its own.
+ */
 interface ThroughputJob {
   targets: string[];
+  contender?: string;
 }
+
+/** The name of the process that runs every contender of `sameProcess` in turn. */
+const SAME_PROCESS = 'same process';
 
 /** A contender process's answer: the measured run's rate, its CPU per message (µs), the process's peak RSS (MiB). */
 interface ThroughputResult {
@@ -124,7 +132,7 @@ async function sameLocalAws(local: LocalAwsEndpoints): Promise<Record<string, st
  * growth or JIT feedback in the SDK's shared code lands on another's runs, and each keeps its own warmed-up
  * JIT and heap from round to round, as a long-lived service does. A process also settles into one state for
  * the whole run, so two runs of the bench can disagree: compare their medians. One contender runs at a time.
- * Before its first round a contender runs unmeasured on at least `warmUpMessages` messages (or
+ * Before the first round every contender runs unmeasured on at least `warmUpMessages` messages (or
  * `BENCH_WARM_UP_MESSAGES`), in whole runs. The SDK's and Node's code goes on tiering up for hundreds of
  * thousands of messages: after 100,000, an SQS contender's process still finished 140–160 optimized
  * compilations in its next 80,000 messages, after 400,000 only 10–13 (`node --predictable --trace-opt`), and a
@@ -150,6 +158,12 @@ export async function throughputRounds<N extends string>(options: {
    * and their ratio, the first over the second (see {@link compareNetworkInstructions}).
    */
   countInstructions?: readonly [N, N];
+  /**
+   * Contenders that, after the rounds above, also run `rounds` rounds taking turns in one process of their own
+   * (warmed up the same way): there they share whatever slows a process down, and their JIT feedback in the
+   * SDK's shared code. The `ratios` between them are printed again for that process.
+   */
+  sameProcess?: readonly N[];
 }): Promise<Record<N, number>> {
   const {
     messages,
@@ -161,6 +175,7 @@ export async function throughputRounds<N extends string>(options: {
     contenders,
     ratios = [],
     countInstructions,
+    sameProcess,
   } = options;
   if (contenderName !== undefined) return serveContender(contenderName, contenders, messages);
   const warmUpRuns = Math.max(
@@ -168,49 +183,109 @@ export async function throughputRounds<N extends string>(options: {
     Math.ceil(Number(process.env.BENCH_WARM_UP_MESSAGES ?? warmUpMessages) / messages),
   );
   const env = await sameLocalAws(local);
-  const width = Math.max(5, ...contenders.map(([name]) => name.length));
-  const rates = new Map<N, number[]>(contenders.map(([name]) => [name, []]));
-  const peakRss = new Map<N, number>();
-  const processes = new Map(contenders.map(([name]) => [name, new ContenderProcess(name, env)]));
+  const names = contenders.map(([name]) => name);
+  const width = Math.max(5, ...names.map((name) => name.length));
+  const shared = { rounds, unit, width, warmUpRuns, target };
+  const processes = new Map(names.map((name) => [name, new ContenderProcess(name, env)]));
+  let separate: Rounds<N>;
   try {
-    for (let round = 1; round <= rounds; round++) {
-      const order = contenders.map((_, i) => contenders[(i + round) % contenders.length] as Contender<N>);
-      for (const [name] of order) {
-        const targets = [];
-        for (let i = 0; i <= (round === 1 ? warmUpRuns : 0); i++) targets.push(await target());
-        const { rate, cpu, rss } = await (processes.get(name) as ContenderProcess).run({ targets });
-        rates.get(name)?.push(rate);
-        peakRss.set(name, rss);
-        console.log(
-          `  round ${round} ${name.padEnd(width)} ${rate.toFixed(0)} ${unit}, ` +
-            `client CPU ${cpu.toFixed(1)} µs each, peak RSS ${rss.toFixed(0)} MiB`,
-        );
-      }
-    }
+    separate = await runRounds({
+      ...shared,
+      names,
+      processOf: (name) => processes.get(name) as ContenderProcess,
+    });
   } finally {
     for (const child of processes.values()) child.stop();
   }
-  for (const [a, b] of ratios) {
+  printRatios(separate.rates, ratios, '');
+  console.log(
+    `  peak RSS per contender process: ${[...separate.peakRss].map(([name, mib]) => `${name} ${mib.toFixed(0)} MiB`).join(', ')}`,
+  );
+  if (sameProcess !== undefined) {
+    console.log(`  ${sameProcess.join(', ')} taking turns in one process:`);
+    const one = new ContenderProcess(SAME_PROCESS, env);
+    try {
+      const together = await runRounds({ ...shared, names: sameProcess, processOf: () => one });
+      printRatios(
+        together.rates,
+        ratios.filter(([a, b]) => sameProcess.includes(a) && sameProcess.includes(b)),
+        ' in one process',
+      );
+    } finally {
+      one.stop();
+    }
+  }
+  if (countInstructions !== undefined && process.env.BENCH_NETWORK_INSTRUCTIONS === '1') {
+    await compareNetworkInstructions({ pair: countInstructions, messages, warmUpRuns, env, target });
+  }
+  return Object.fromEntries([...separate.rates].map(([name, xs]) => [name, Math.max(...xs)])) as Record<
+    N,
+    number
+  >;
+}
+
+/** Each contender's rate per round, and its process's peak RSS. */
+interface Rounds<N extends string> {
+  rates: Map<N, number[]>;
+  peakRss: Map<N, number>;
+}
+
+/**
+ * `warmUpRuns` unmeasured runs of each of `names`, then `rounds` rounds of them in rotating order, one run at a
+ * time, each on the process `processOf` gives it; prints every measured run.
+ */
+async function runRounds<N extends string>(options: {
+  names: readonly N[];
+  rounds: number;
+  unit: string;
+  width: number;
+  warmUpRuns: number;
+  target: () => Promise<string>;
+  processOf: (name: N) => ContenderProcess;
+}): Promise<Rounds<N>> {
+  const { names, rounds, unit, width, warmUpRuns, target, processOf } = options;
+  const rates = new Map<N, number[]>(names.map((name) => [name, []]));
+  const peakRss = new Map<N, number>();
+  for (const name of names) {
+    const targets = [];
+    for (let i = 0; i < warmUpRuns; i++) targets.push(await target());
+    await processOf(name).run({ targets, contender: name });
+  }
+  for (let round = 1; round <= rounds; round++) {
+    const order = names.map((_, i) => names[(i + round) % names.length] as N);
+    for (const name of order) {
+      const { rate, cpu, rss } = await processOf(name).run({ targets: [await target()], contender: name });
+      rates.get(name)?.push(rate);
+      peakRss.set(name, rss);
+      console.log(
+        `  round ${round} ${name.padEnd(width)} ${rate.toFixed(0)} ${unit}, ` +
+          `client CPU ${cpu.toFixed(1)} µs each, peak RSS ${rss.toFixed(0)} MiB`,
+      );
+    }
+  }
+  return { rates, peakRss };
+}
+
+/** For each pair, the ratio of their rates round by round: median, its 95 % interval and range. */
+function printRatios<N extends string>(
+  rates: Map<N, number[]>,
+  pairs: readonly (readonly [N, N])[],
+  where: string,
+): void {
+  for (const [a, b] of pairs) {
     const as = rates.get(a) ?? [];
     const bs = rates.get(b) ?? [];
     const perRound = as.map((rate, i) => rate / (bs[i] ?? Number.NaN)).sort((x, y) => x - y);
     const median = perRound[Math.floor((perRound.length - 1) / 2)] ?? Number.NaN;
     const interval = medianInterval(perRound);
     console.log(
-      `  ${a}/${b} round by round: median ${median.toFixed(2)} ` +
+      `  ${a}/${b} round by round${where}: median ${median.toFixed(2)} ` +
         (interval
           ? `(95 % interval ${interval[0].toFixed(2)}–${interval[1].toFixed(2)})`
           : '(no 95 % interval under 6 rounds)') +
         `, range ${(perRound[0] ?? Number.NaN).toFixed(2)}–${(perRound.at(-1) ?? Number.NaN).toFixed(2)}`,
     );
   }
-  console.log(
-    `  peak RSS per contender process: ${[...peakRss].map(([name, mib]) => `${name} ${mib.toFixed(0)} MiB`).join(', ')}`,
-  );
-  if (countInstructions !== undefined && process.env.BENCH_NETWORK_INSTRUCTIONS === '1') {
-    await compareNetworkInstructions({ pair: countInstructions, messages, warmUpRuns, env, target });
-  }
-  return Object.fromEntries([...rates].map(([name, xs]) => [name, Math.max(...xs)])) as Record<N, number>;
 }
 
 /**
@@ -270,17 +345,23 @@ function serveContender<N extends string>(
   contenders: readonly Contender<N>[],
   messages: number,
 ): Promise<never> {
-  const run = contenders.find(([n]) => n === name)?.[1];
-  if (run === undefined) throw new Error(`no contender named ${name}`);
+  const runOf = (contender: string): ((target: string) => Promise<void>) => {
+    const run = contenders.find(([n]) => n === contender)?.[1];
+    if (run === undefined) throw new Error(`no contender named ${contender}`);
+    return run;
+  };
+  const own = name === SAME_PROCESS ? undefined : runOf(name);
   const targets = process.env[CONTENDER_TARGETS_ENV];
   if (targets !== undefined) {
     // Counted by valgrind from outside (no IPC): every run, then exit.
     return (async () => {
+      const run = own ?? runOf(name);
       for (const target of JSON.parse(targets) as string[]) await run(target);
       process.exit(0);
     })();
   }
   process.on('message', async (job: ThroughputJob) => {
+    const run = own ?? runOf(job.contender as string);
     const measured = job.targets.at(-1) as string;
     for (const target of job.targets.slice(0, -1)) await run(target);
     const start = performance.now();

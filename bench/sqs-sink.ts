@@ -2,7 +2,8 @@
 //  1. throughput against the same local SQS endpoint (a fresh queue per contender and round; each contender in a
 //     long-lived process of its own, contenders taking turns), with a minimal promise-per-write batcher as a
 //     reference for what the sink's own work costs, and the raw loop a second time in a process of its own as a
-//     control (raw again/raw shows how far two processes running the same code disagree);
+//     control (raw again/raw shows how far two processes running the same code disagree); then the raw loop,
+//     the sink and the raw loop again taking turns in one process;
 //  2. client CPU per message with a stub request handler and no network (the SDK's own cost is the baseline),
 //     each measurement in its own child process;
 //  3. peak RSS of each contender's process in section 1.
@@ -185,6 +186,7 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     local,
     warmUpMessages: 400_000,
     countInstructions: ['sink', 'raw'],
+    sameProcess: ['raw', 'sink', 'rawAgain'],
     target: async () => (await local.createQueue()).url,
     ratios: [
       ['sink', 'raw'],
