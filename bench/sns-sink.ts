@@ -1,6 +1,8 @@
 // snsSink vs a tuned raw-SDK PublishBatch loop (same batch size and concurrency), in one run:
 //  1. throughput against the same local SNS endpoint (a fresh topic per contender and round, no subscribers;
-//     each contender in a long-lived process of its own, contenders taking turns);
+//     each contender in a long-lived process of its own, contenders taking turns), with the raw loop a second
+//     time in a process of its own as a control; then the raw loop, the sink and the raw loop again taking turns
+//     in one process;
 //  2. client CPU per message with a stub request handler and no network (the SDK's own cost is the baseline),
 //     each measurement in its own child process;
 //  3. peak RSS of each contender's process in section 1.
@@ -98,9 +100,14 @@ if (MESSAGES > 0 && cpuChildSide === undefined) {
     warmUpMessages: 400_000,
     countInstructions: ['sink', 'raw'],
     target: async () => (await local.createTopic()).arn,
-    ratios: [['sink', 'raw']],
+    ratios: [
+      ['sink', 'raw'],
+      ['rawAgain', 'raw'],
+    ],
+    sameProcess: ['raw', 'sink', 'rawAgain'],
     contenders: [
       ['raw', (arn) => rawLoop(client, arn, MESSAGES)],
+      ['rawAgain', (arn) => rawLoop(client, arn, MESSAGES)],
       [
         'sink',
         async (arn) => {

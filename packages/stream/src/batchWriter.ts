@@ -202,11 +202,11 @@ export function createBatchWriter<T, E>(
 
 /*
  * The writer is a class, not a set of closures over createBatchWriter's scope, so that its code outlives every
- * writer. V8 keeps a function's optimized code only while some closure that runs it is alive: once every writer
- * made of per-writer closures had been dropped, the next full garbage collection took their optimized code, and
- * the next writer ran its hot path unoptimized until V8 had compiled about 30 functions again (seen with
- * `--trace-opt` in a process making a sink per run; measured with the SQS bench, see the README of
- * `@tributary/sqs`). A class's methods live on its prototype as long as the module does.
+ * writer. V8 (Node 24) keeps a function's optimized code only while some closure that runs it is alive: when the
+ * writer was made of closures per writer, once every earlier writer had been dropped, the next full garbage
+ * collection took their optimized code, and the next writer ran its hot path unoptimized until V8 had compiled
+ * about 30 functions again (`--trace-opt` in a process making a sink per run; the README of `@tributary/sqs`
+ * has the measurements). A class's methods live on its prototype as long as the module does.
  */
 
 /** The state and the work of one batch writer; see {@link createBatchWriter}. */
