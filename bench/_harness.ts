@@ -78,13 +78,13 @@ const CONTENDER_ENV = 'TRIBUTARY_BENCH_CONTENDER';
 const CONTENDER_TARGETS_ENV = 'TRIBUTARY_BENCH_TARGETS';
 
 /**
- * What a contender's process is asked to do: run on these targets, the last one measured, any before it warm-up.
- * `contender` names the contender to run in the shared process of `sameProcess` (see {@link throughputRounds});
- * a contender's own process runs its own.
+ * What a contender's process is asked to do: run `contender` on these targets, the last one measured, any before
+ * it warm-up. A contender's own process is only ever asked for that contender; the process of `sameProcess` (see
+ * {@link throughputRounds}) for each of them in turn.
  */
 interface ThroughputJob {
   targets: string[];
-  contender?: string;
+  contender: string;
 }
 
 /** The name of the process that runs every contender of `sameProcess` in turn. */
@@ -350,18 +350,17 @@ function serveContender<N extends string>(
     if (run === undefined) throw new Error(`no contender named ${contender}`);
     return run;
   };
-  const own = name === SAME_PROCESS ? undefined : runOf(name);
   const targets = process.env[CONTENDER_TARGETS_ENV];
   if (targets !== undefined) {
     // Counted by valgrind from outside (no IPC): every run, then exit.
     return (async () => {
-      const run = own ?? runOf(name);
+      const run = runOf(name);
       for (const target of JSON.parse(targets) as string[]) await run(target);
       process.exit(0);
     })();
   }
   process.on('message', async (job: ThroughputJob) => {
-    const run = own ?? runOf(job.contender as string);
+    const run = runOf(job.contender);
     const measured = job.targets.at(-1) as string;
     for (const target of job.targets.slice(0, -1)) await run(target);
     const start = performance.now();
