@@ -41,8 +41,6 @@ const SHARED_TRANSIENT_CODES: ReadonlySet<string> = new Set([
   'InternalFailure',
 ]);
 
-const ENTRY_ID = /^\d{1,2}$/;
-
 /**
  * Maps a batch answer to one {@link EntryOutcome} per sent entry, for a driver whose entries went out with
  * their index in the batch as `Id` (`'0'`..`'99'`): matched by `Id`, never by position in the answer.
@@ -92,8 +90,17 @@ export function mapBatchAnswer(
   return result;
 }
 
+/**
+ * The index an entry `Id` of one or two decimal digits names, when below `count`. Read digit by digit: a regular
+ * expression and `Number()` per entry cost several times more, and this runs for every entry of every answer.
+ */
 function indexOf(id: string | undefined, count: number): number | undefined {
-  if (id === undefined || !ENTRY_ID.test(id)) return undefined;
-  const index = Number(id);
+  if (id === undefined || id.length === 0 || id.length > 2) return undefined;
+  let index = 0;
+  for (let i = 0; i < id.length; i++) {
+    const digit = id.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    index = index * 10 + digit;
+  }
   return index < count ? index : undefined;
 }

@@ -82,9 +82,11 @@ describe('sqsSinkDriver', () => {
     const driver = sqsSinkDriver(client, { queueUrl, fifo: false, logger: silentLogger });
     // Act
     const nonCharacter = () => driver.prepare({ body: { note: 'a\uFFFFb' } });
+    const otherNonCharacter = () => driver.prepare({ body: { note: '\uFFFE' } });
     const escaped = driver.prepare({ body: { note: 'a\u0001b\uD800c' } });
     // Assess
     expect(nonCharacter).toThrow(/the message body contains U\+FFFF at index 10/);
+    expect(otherNonCharacter).toThrow(/the message body contains U\+FFFE at index 9/);
     expect(escaped.MessageBody).toBe('{"note":"a\\u0001b\\ud800c"}');
   });
 

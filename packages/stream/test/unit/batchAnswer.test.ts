@@ -65,7 +65,16 @@ describe('mapBatchAnswer', () => {
     // Prepare
     const answer = {
       Successful: [{ MessageId: 'no-id' }, { Id: 'a', MessageId: 'x' }, { Id: '2', MessageId: 'y' }],
-      Failed: [{ Id: '-1', Code: 'InvalidParameterValue', SenderFault: true }, { Id: '100' }],
+      Failed: [
+        { Id: '-1', Code: 'InvalidParameterValue', SenderFault: true },
+        { Id: '100' },
+        { Id: '' },
+        { Id: ' 1' },
+        { Id: '1 ' },
+        { Id: '+1' },
+        { Id: '0x' },
+        { Id: '1.' },
+      ],
     };
     // Act
     const outcomes = mapBatchAnswer(answer, 2);
